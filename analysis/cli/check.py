@@ -1,0 +1,107 @@
+"""`prune-lsp check FILE|DIR... [--model PATH] [--format text|json|sarif] [--strict]`
+
+Exit status (design.md): 0 no error found, 1 an error found (with --strict, a warning too),
+2 the command itself could not run (a path missing, bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .. import __version__
+from ..diagnostics import Diagnostic, Severity
+from ..engine import CheckSettings, check_text
+from ..files import ReadError, find_configs, read_error_diagnostic, read_text
+from ..rules.registry import RULES
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="+", metavar="FILE|DIR", help="config files, or folders to search for them")
+    p.add_argument("--model", metavar="PATH", help="the model the configs prune (overrides the modeline)")
+    p.add_argument("--format", choices=("text", "json", "sarif"), default="text")
+    p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    p.add_argument("--disable", metavar="CODES", default="", help="comma-separated rule codes to skip")
+
+
+def check_path(path: Path, settings: CheckSettings) -> list[Diagnostic]:
+    """Diagnostics for one file; a file that cannot be read gets one diagnostic saying why."""
+    try:
+        text = read_text(path)
+    except ReadError as exc:
+        return [read_error_diagnostic(f"cannot read {path}: {exc}")]
+    if path.suffix == ".py":
+        try:
+            from ..python_config import check_python_text
+        except ImportError:  # Python support not installed in this build
+            return []
+        return check_python_text(text, str(path), settings).diagnostics
+    return check_text(text, str(path), settings).diagnostics
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = CheckSettings(disabled_rules=frozenset(c.strip().upper() for c in args.disable.split(",") if c.strip()))
+    files: list[tuple[Path, bool]] = []
+    for raw in args.paths:
+        p = Path(raw)
+        if p.is_dir():
+            files.extend((f, False) for f in find_configs(p))
+        elif p.exists():
+            files.append((p, True))
+        else:
+            print(f"prune-lsp check: {raw}: no such file or directory", file=sys.stderr)
+            return 2
+    results: list[tuple[str, Diagnostic]] = []
+    for path, _explicit in files:
+        for d in check_path(path, settings):
+            results.append((str(path), d))
+    out = sys.stdout
+    if args.format == "json":
+        json.dump([d.to_json(path) for path, d in results], out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    elif args.format == "sarif":
+        json.dump(to_sarif(results), out, indent=2, ensure_ascii=False)
+        out.write("\n")
+    else:
+        for path, d in results:
+            out.write(f"{path}:{d.range.start.line + 1}:{d.range.start.character + 1}: "
+                      f"{d.severity.value} {d.code} {d.message}\n")
+        out.flush()
+        if sys.stderr.isatty() or results:
+            n_err = sum(d.severity is Severity.ERROR for _, d in results)
+            n_warn = sum(d.severity is Severity.WARNING for _, d in results)
+            print(f"{len(files)} file(s) checked: {n_err} error(s), {n_warn} warning(s)", file=sys.stderr)
+    failing = {Severity.ERROR} | ({Severity.WARNING} if args.strict else set())
+    return 1 if any(d.severity in failing for _, d in results) else 0
+
+
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
+
+
+def to_sarif(results: list[tuple[str, Diagnostic]]) -> dict:
+    used = sorted({d.code for _, d in results})
+    rules = []
+    for code in used:
+        r = RULES.get(code)
+        rules.append({"id": code, "name": r.name if r else code,
+                      "shortDescription": {"text": r.summary if r else code},
+                      "helpUri": Diagnostic(code, Severity.ERROR, "", None).docs_url})  # type: ignore[arg-type]
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "prune-lsp", "version": __version__, "rules": rules}},
+            "results": [{
+                "ruleId": d.code,
+                "level": _SARIF_LEVEL[d.severity.value],
+                "message": {"text": d.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": Path(path).as_posix()},
+                    "region": {"startLine": d.range.start.line + 1, "startColumn": d.range.start.character + 1,
+                               "endLine": d.range.end.line + 1, "endColumn": d.range.end.character + 1},
+                }}],
+            } for path, d in results],
+        }],
+    }

@@ -1,0 +1,121 @@
+"""The linting engine: text in, diagnostics out. Pure, synchronous and fast enough per keystroke.
+
+    result = check_text(text, path="prune.yaml")
+    result.diagnostics  # sorted, suppressions applied
+    result.configs      # the pruning config found in each YAML document, with effective pruners
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Iterable, Optional
+
+from . import rules as _rules  # noqa: F401  (registers every rule)
+from .comments import Directives, parse_directives, scan_comments
+from .config_doc import ConfigDoc, detect
+from .diagnostics import Diagnostic, Severity
+from .merge import EffectivePruner, effective_pruners
+from .positions import Range
+from .rules.context import RuleContext
+from .rules.registry import RULES, checks_for
+from .rules.structure import INTERNAL_ERROR, SYNTAX_ERROR, NOT_CHECKED, MODELINE_NO_CONFIG
+from .yaml_parse import ParsedText, parse_text
+
+log = logging.getLogger(__name__)
+
+# Cheap markers: a file that mentions none of these is not a pruning config, whatever else it is.
+_MARKERS = ("pruning", "weight_compression", "target_sparsity", "pruning_type", "prune-lsp:")
+
+
+@dataclass(frozen=True)
+class CheckSettings:
+    disabled_rules: frozenset[str] = frozenset()
+
+
+@dataclass
+class CheckedConfig:
+    config: ConfigDoc
+    pruners: list[EffectivePruner]
+
+
+@dataclass
+class CheckResult:
+    parsed: Optional[ParsedText]
+    directives: Directives
+    configs: list[CheckedConfig] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def is_pruning_config(self) -> bool:
+        return bool(self.configs) or self.directives.model is not None
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+def looks_like_pruning_config(text: str) -> bool:
+    return any(m in text for m in _MARKERS)
+
+
+def check_text(text: str, path: Optional[str] = None, settings: Optional[CheckSettings] = None) -> CheckResult:
+    """Check a YAML or JSON text (any dialect); a text with no pruning config gets no diagnostics."""
+    if not looks_like_pruning_config(text):
+        return CheckResult(None, Directives())
+    parsed = parse_text(text)
+    configs = [c for c in (detect(doc) for doc in parsed.documents) if c is not None]
+    relevant = bool(configs) or any(m in text for m in ("weight_compression", "pruning_configs", "WeightPruningConfig"))
+    return check_configs(parsed, configs, settings, report_syntax=relevant)
+
+
+def check_configs(parsed: ParsedText, configs: list[ConfigDoc], settings: Optional[CheckSettings] = None,
+                  *, report_syntax: bool = True) -> CheckResult:
+    """Run every rule on configs already found in `parsed` (YAML documents, or Python calls turned
+    into the same positioned nodes), then apply suppressions and settings."""
+    settings = settings or CheckSettings()
+    directives = parse_directives(parsed.lines, scan_comments(parsed.lines))
+    result = CheckResult(parsed, directives)
+    diags: list[Diagnostic] = []
+    for found in configs:
+        pruners = effective_pruners(found) if found.unrecognised is None else []
+        result.configs.append(CheckedConfig(found, pruners))
+        diags.extend(_run_checks(parsed, found, pruners))
+    for p in parsed.problems:
+        # A file we could not read at all (too large, too deep, an alias bomb) may well be a config:
+        # say so. A syntax error only matters in a file that is (or names itself) a pruning config.
+        if p.kind == "syntax" and not (report_syntax or result.is_pruning_config):
+            continue
+        code = SYNTAX_ERROR.code if p.kind == "syntax" else NOT_CHECKED.code
+        sev = Severity.WARNING if p.kind == "too-large" else Severity.ERROR
+        diags.append(Diagnostic(code, sev, p.message, p.range))
+    if directives.model is not None and not result.configs and not parsed.problems:
+        diags.append(Diagnostic(MODELINE_NO_CONFIG.code, MODELINE_NO_CONFIG.severity,
+                                "this file names a model but holds no pruning config prune-lsp recognises",
+                                directives.model_range or Range.point(0, 0)))
+    result.diagnostics = _filter(diags, directives, settings)
+    return result
+
+
+def _run_checks(parsed: ParsedText, doc: ConfigDoc, pruners: list[EffectivePruner]) -> list[Diagnostic]:
+    ctx = RuleContext(parsed, doc, pruners)
+    for fn in checks_for(doc.dialect.id):
+        try:
+            fn(ctx)
+        except Exception as exc:  # a bug in one check must not hide the others
+            log.exception("check %s failed", fn.__name__)
+            ctx.report(INTERNAL_ERROR.code, Range.point(0, 0),
+                       f"prune-lsp internal error in check {fn.__name__}: {type(exc).__name__}: {exc}")
+    return ctx.diagnostics
+
+
+def _filter(diags: Iterable[Diagnostic], directives: Directives, settings: CheckSettings) -> list[Diagnostic]:
+    out = []
+    for d in diags:
+        if d.code in settings.disabled_rules or RULES.get(d.code) and RULES[d.code].name in settings.disabled_rules:
+            continue
+        if directives.suppressed(d.code, d.range.start.line):
+            continue
+        out.append(d)
+    out.sort(key=Diagnostic.sort_key)
+    return out

@@ -1,0 +1,67 @@
+"""Reading config files from disk: bytes to text with clear errors, and finding configs in folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterator
+
+from .diagnostics import Diagnostic, Severity
+from .positions import Range
+
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".py")
+MAX_FILE_BYTES = 10 * 1024 * 1024
+_SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache",
+              ".pytest_cache", "build", "dist", "site-packages"}
+
+
+class ReadError(Exception):
+    """The file could not be read as text; the message says why."""
+
+
+def decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is reported, not guessed."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReadError(f"invalid UTF-16 at byte {exc.start}") from None
+    if b"\x00" in data[:8192]:
+        raise ReadError("binary file (NUL bytes), not a text config")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ReadError(f"invalid UTF-8 at byte {exc.start} (line {line}): the file must be UTF-8 text") from None
+
+
+def read_text(path: Path) -> str:
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise ReadError(f"file too large to check ({size / 1e6:.1f} MB; a pruning config is a few KB)")
+        with open(path, "rb") as f:
+            return decode(f.read())
+    except FileNotFoundError:
+        raise ReadError("no such file") from None
+    except IsADirectoryError:
+        raise ReadError("is a directory") from None
+    except PermissionError:
+        raise ReadError("permission denied") from None
+    except OSError as exc:
+        raise ReadError(exc.strerror or str(exc)) from None
+
+
+def read_error_diagnostic(message: str) -> Diagnostic:
+    return Diagnostic("PL056", Severity.ERROR, message, Range.point(0, 0))
+
+
+def find_configs(root: Path) -> Iterator[Path]:
+    """Candidate config files under a folder, sorted, skipping VCS, venvs and build output."""
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if d not in _SKIP_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith(CONFIG_SUFFIXES):
+                yield Path(dirpath) / name

@@ -1,0 +1,198 @@
+"""Each pruner's effective config, built the way INC builds it, with where each value came from.
+
+INC 2.x (dialects A and B, utils.process_weight_config / process_yaml_config): for each of the
+20 default keys a pruner takes its own value when set and not None, else the global value when
+set and not None, else INC's default; then every key of `parameters` is copied to the top level
+(overwriting it); then check_config caps max_sparsity_ratio_per_op to N/M for N:M patterns.
+Dialect C (experimental pytorch_pruner) has its own key list and the `!Pruner` class defaults.
+A problem found in an effective value is reported where that value is written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from .config_doc import ConfigDoc, PrunerEntry
+from .schema.keys_v2 import DEFAULT_CONFIG_KEYS
+from .yaml_tree import Mapping, Node, Pair, Scalar, Sequence, to_python
+
+# INC 2.x's loader turns every YAML null into {} (conf/config.py); a user's own yaml.safe_load
+# feeding WeightPruningConfig(**cfg) (dialect A) keeps None.
+NULL_AS_EMPTY_DICT = {"A": False, "B": True, "C": True, "D": True, "E": False}
+
+_C_GLOBAL_DEFAULTS = {
+    "start_step": 0, "end_step": 0, "excluded_names": [], "prune_layer_type": ["Conv2d", "Linear"],
+    "target_sparsity": 0.0, "update_frequency_on_step": 1, "prune_domain": "global",
+    "prune_type": "snip_momentum", "sparsity_decay_type": "exp", "max_sparsity_ratio_per_layer": 0.98,
+    "names": [], "extra_excluded_names": [], "pattern": "tile_pattern_4x1",
+}
+# Attributes a `!Pruner` object has, with its class defaults (None = falls back to global).
+_C_PRUNER_DEFAULTS = {
+    "start_step": None, "end_step": None, "target_sparsity": None, "update_frequency_on_step": None,
+    "prune_domain": None, "prune_type": "basic_magnitude", "sparsity_decay_type": None, "names": None,
+    "extra_excluded_names": None, "pattern": "tile_pattern_1x1",
+}
+
+
+@dataclass
+class Setting:
+    key: str
+    value: Any
+    origin: str  # "pruner", "global", "parameters", "default", "class-default", "cap"
+    pair: Optional[Pair] = None  # where the value is written; None for defaults
+
+    @property
+    def node(self) -> Optional[Node]:
+        return self.pair.value if self.pair else None
+
+
+@dataclass
+class EffectivePruner:
+    index: Optional[int]  # position in `pruners`; None for the single pruner built from globals
+    entry: Optional[PrunerEntry]
+    settings: dict[str, Setting] = field(default_factory=dict)
+    extra: dict[str, Pair] = field(default_factory=dict)  # unknown local keys, kept by INC as extras
+
+    def value(self, key: str, default: Any = None) -> Any:
+        s = self.settings.get(key)
+        return s.value if s else default
+
+    def label(self) -> str:
+        if self.index is None:
+            return "the pruner built from the global section"
+        name = ""
+        s = self.settings.get("op_names") or self.settings.get("names")
+        if s and isinstance(s.value, list) and s.value and all(isinstance(x, str) for x in s.value):
+            name = f" ({', '.join(s.value[:2])}{', ...' if len(s.value) > 2 else ''})"
+        return f"pruner {self.index + 1}{name}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: s.value for k, s in self.settings.items()}
+
+
+def _pairs(m: Optional[Node]) -> dict[str, Pair]:
+    if not isinstance(m, Mapping):
+        return {}
+    out: dict[str, Pair] = {}
+    for p in m.pairs:
+        if isinstance(p.name, str):
+            out[p.name] = p  # last duplicate wins, as in PyYAML
+    return out
+
+
+def effective_pruners(doc: ConfigDoc) -> list[EffectivePruner]:
+    if doc.dialect.id in ("A", "B"):
+        return _effective_v2(doc)
+    if doc.dialect.id == "C":
+        return _effective_c(doc)
+    return []
+
+
+def _entries(doc: ConfigDoc) -> list[Optional[PrunerEntry]]:
+    """INC's local configs: `[]`, `{}` (a YAML null under INC 2.x) or no list -> one global pruner."""
+    pp = doc.pruners_pair
+    if doc.dialect.id == "A" and pp is None:
+        return [None]  # WeightPruningConfig's default pruning_configs=[{}]: one pruner inheriting everything
+    if pp is None or not isinstance(pp.value, Sequence) or not pp.value.items:
+        return [None]
+    return list(doc.pruners)
+
+
+def _effective_v2(doc: ConfigDoc) -> list[EffectivePruner]:
+    nulls = NULL_AS_EMPTY_DICT[doc.dialect.id]
+    gpairs = _pairs(doc.globals)
+
+    def val(pair: Pair) -> Any:
+        return to_python(pair.value, null_as_empty_dict=nulls)
+
+    base: dict[str, Setting] = {}
+    for key, spec in DEFAULT_CONFIG_KEYS.items():
+        p = gpairs.get(key)
+        v = val(p) if p is not None else None
+        base[key] = Setting(key, v, "global", p) if v is not None else Setting(key, spec.default, "default")
+
+    out: list[EffectivePruner] = []
+    for entry in _entries(doc):
+        ep = EffectivePruner(entry.index if entry else None, entry, dict(base))
+        lpairs = _pairs(entry.node) if entry else {}
+        for key, p in lpairs.items():
+            if key in DEFAULT_CONFIG_KEYS:
+                v = val(p)
+                if v is not None:
+                    ep.settings[key] = Setting(key, v, "pruner", p)
+            else:
+                ep.extra[key] = p
+        _apply_parameters(ep, nulls)
+        _apply_nm_cap(ep, "max_sparsity_ratio_per_op")
+        out.append(ep)
+    return out
+
+
+def _apply_parameters(ep: EffectivePruner, nulls: bool) -> None:
+    params = ep.settings.get("parameters")
+    if params is None or not isinstance(params.value, dict):
+        return
+    node = params.node
+    ppairs = _pairs(node)
+    for k, v in params.value.items():
+        if not isinstance(k, str):
+            continue
+        ep.settings[k] = Setting(k, v, "parameters", ppairs.get(k, params.pair))
+
+
+def nm_ratio(pattern: Any) -> Optional[tuple[int, int]]:
+    """(N, M) of an N:M pattern as check_config reads it, or None."""
+    if not isinstance(pattern, str) or ":" not in pattern:
+        return None
+    parts = pattern.split("_")[-1].split(":")
+    try:
+        n, m = int(parts[0]), int(parts[1])
+    except (ValueError, IndexError):
+        return None
+    if n <= 0 or m <= n:
+        return None
+    return n, m
+
+
+def _apply_nm_cap(ep: EffectivePruner, max_key: str) -> None:
+    nm = nm_ratio(ep.value("pattern"))
+    cur = ep.settings.get(max_key)
+    if nm is None or cur is None or not _is_number(cur.value):
+        return
+    cap = nm[0] / nm[1]
+    if cap < cur.value:
+        ep.settings[max_key] = Setting(max_key, cap, "cap", ep.settings["pattern"].pair)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _effective_c(doc: ConfigDoc) -> list[EffectivePruner]:
+    gpairs = _pairs(doc.globals)
+    base: dict[str, Setting] = {}
+    for key, default in _C_GLOBAL_DEFAULTS.items():
+        p = gpairs.get(key)
+        v = to_python(p.value, null_as_empty_dict=True) if p is not None else None
+        base[key] = Setting(key, v, "global", p) if v is not None else Setting(key, default, "default")
+    out = []
+    pp = doc.pruners_pair
+    if pp is None or not isinstance(pp.value, Sequence):
+        return out  # INC iterates val["pruners"]: missing -> KeyError (a rule reports it)
+    for entry in doc.pruners:
+        ep = EffectivePruner(entry.index, entry, dict(base))
+        lpairs = _pairs(entry.node)
+        for key, cls_default in _C_PRUNER_DEFAULTS.items():
+            p = lpairs.get(key)
+            v = to_python(p.value, null_as_empty_dict=True) if p is not None else cls_default
+            if p is not None and v is not None:
+                ep.settings[key] = Setting(key, v, "pruner", p)
+            elif v is not None:
+                ep.settings[key] = Setting(key, v, "class-default", None)
+        for key, p in lpairs.items():
+            if key not in _C_PRUNER_DEFAULTS:
+                ep.extra[key] = p
+        _apply_nm_cap(ep, "max_sparsity_ratio_per_layer")
+        out.append(ep)
+    return out

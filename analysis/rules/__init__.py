@@ -1,0 +1,23 @@
+"""Every rule of prune-lsp, one module per theme; importing this package registers them all.
+
+| module | codes |
+|---|---|
+| structure.py | PL050-PL059, PL099: syntax, dialect, required sections, pruner entries |
+| unknown_keys.py | PL031, PL042, PL043, PL044: keys INC does not know or ignores |
+| value_types.py | PL013: values of the wrong type, as YAML 1.1 reads them |
+| yaml_traps.py | PL014, PL040: unquoted N:M, empty values that INC turns into {} |
+| steps.py | PL001, PL002, PL004, PL018, PL022, PL038: start/end/frequency |
+| ratios.py | PL003, PL005, PL010, PL011, PL034: target, min and max sparsity |
+| pattern.py | PL007-PL009, PL015, PL016, PL041: the pattern grammar |
+| pruning_type.py | PL017, PL019-PL021, PL033: pruner types and their constraints |
+| enums.py | PL006, PL025, PL026: closed sets of values |
+| regularization.py | PL012, PL023, PL024, PL032: reg_type, reg_coeff, parameters |
+| layer_regex.py | PL027-PL030: op_names, excluded_op_names, pruning_op_types |
+| keras.py | PL039: Keras-specific limits |
+| legacy.py | PL060-PL063: INC 1.x schema rules |
+"""
+
+from . import (  # noqa: F401
+    structure, unknown_keys, value_types, yaml_traps, steps, ratios, pattern, pruning_type, enums,
+    regularization, layer_regex, keras, legacy,
+)

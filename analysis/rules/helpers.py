@@ -1,0 +1,58 @@
+"""Small helpers shared by the checks over effective pruner configs."""
+
+from __future__ import annotations
+
+from typing import Any, Iterator, Optional
+
+from ..diagnostics import Fix, TextEdit
+from ..merge import EffectivePruner, Setting
+from ..yaml_tree import Mapping, Pair, Scalar
+from .context import RuleContext
+from .keynames import names_for
+
+
+def is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def pruners(ctx: RuleContext) -> Iterator[tuple[EffectivePruner, dict]]:
+    """Each effective pruner with the dialect's key names."""
+    keys = names_for(ctx.dialect)
+    for p in ctx.pruners:
+        yield p, keys
+
+
+def setting(p: EffectivePruner, key: Optional[str]) -> Optional[Setting]:
+    return p.settings.get(key) if key else None
+
+
+def num(p: EffectivePruner, key: Optional[str]) -> Optional[float]:
+    s = setting(p, key)
+    return s.value if s is not None and is_num(s.value) else None
+
+
+def string(p: EffectivePruner, key: Optional[str]) -> Optional[str]:
+    s = setting(p, key)
+    return s.value if s is not None and isinstance(s.value, str) else None
+
+
+def replace_fix(ctx: RuleContext, s: Optional[Setting], text: str, title: str, safe: bool = True) -> list[Fix]:
+    if s is None or s.pair is None or not isinstance(s.node, Scalar):
+        return []
+    return [Fix(title, (ctx.edit(s.node, text),), safe=safe)]
+
+
+def fmt(x: Any) -> str:
+    if isinstance(x, float):
+        return f"{x:.6g}"
+    return str(x)
+
+
+def move_under_parameters_fix(ctx: RuleContext, mapping: Mapping, pair: Pair) -> list[Fix]:
+    """`reg_coeff: 0.1` -> `parameters: {reg_coeff: 0.1}`, when the mapping has no `parameters` yet."""
+    if mapping.get_pair("parameters") is not None or not isinstance(pair.value, Scalar) \
+            or not isinstance(pair.key, Scalar) or pair.key.style:
+        return []
+    value_text = ctx.parsed.text[pair.value.start:pair.value.end]
+    rng = ctx.parsed.lines.range(pair.key.start, pair.value.end)
+    return [Fix("move under `parameters`", (TextEdit(rng, f"parameters: {{reg_coeff: {value_text}}}"),))]

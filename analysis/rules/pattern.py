@@ -1,0 +1,64 @@
+"""The pattern grammar: check_config #9/#10 and get_pattern (spec 1.3, 2.2)."""
+
+from __future__ import annotations
+
+from ..diagnostics import Fix
+from ..schema.keys_v2 import PATTERN_EXAMPLES
+from ..schema.patterns import parse_pattern
+from .context import RuleContext
+from .helpers import pruners, setting, string
+from .registry import ERROR, WARNING, checker, rule
+from .suggest import closest
+
+NXM_NOT_INT = rule("PL007", "pattern-not-int", ERROR, "An NxM pattern whose N or M is not a number", spec="R7", dialects="ABC")
+NXM_NOT_POSITIVE = rule("PL008", "pattern-not-positive", ERROR, "An NxM pattern with N or M <= 0", spec="R8", dialects="ABC")
+NM_INVALID = rule("PL009", "nm-pattern-invalid", ERROR, "An N:M pattern with M <= N, N <= 0, or not numbers", spec="R9",
+                  dialects="ABC")
+PATTERN_UNKNOWN = rule("PL015", "pattern-unknown", ERROR, "A pattern that is neither NxM, N:M nor mha", spec="R15",
+                       dialects="AB", fixable=True,
+                       explanation="get_pattern looks for `x` (lower-case), `:` or `mha` in the part after the last `_`; "
+                       "`4X1` or `4by1` fail when the pruner is created.")
+CHANNEL_BOTH = rule("PL016", "pattern-channel-both", ERROR, "`channelxchannel` cannot be built", spec="R16", dialects="AB")
+NM_LOGGED_ZERO = rule("PL041", "nm-sparsity-logged-zero", WARNING,
+                      "INC logs 0 block sparsity for N:M patterns with N < M - N", spec="R41", dialects="AB",
+                      explanation="PytorchPatternNInM.get_sparsity_ratio counts a group as pruned only when more than N "
+                      "weights survive, so for 1:4 or 2:8 INC reports blockwise sparsity 0 although a quarter of the "
+                      "weights are zero. Pruning works; the log is wrong. `prune-lsp sparsity` reports the true figure.")
+
+_CODES = {"R7": NXM_NOT_INT, "R8": NXM_NOT_POSITIVE, "R9": NM_INVALID, "R15": PATTERN_UNKNOWN, "R16": CHANNEL_BOTH}
+
+
+@checker(NXM_NOT_INT, NXM_NOT_POSITIVE, NM_INVALID, PATTERN_UNKNOWN, CHANNEL_BOTH, NM_LOGGED_ZERO)
+def check_pattern(ctx: RuleContext) -> None:
+    for p, _k in pruners(ctx):
+        raw = string(p, "pattern")
+        if raw is None:
+            continue
+        s = setting(p, "pattern")
+        pat = parse_pattern(raw)
+        for row, inc_msg in pat.problems:
+            r = _CODES[row]
+            if ctx.dialect == "C" and row in ("R15", "R16"):
+                continue  # the experimental pruner has its own pattern table
+            fixes = []
+            if row == "R15":
+                guess = raw.lower() if "x" in raw.lower() and raw.lower() != raw else closest(raw, PATTERN_EXAMPLES)
+                if guess and guess != raw and s.pair is not None:
+                    fixes = [Fix(f'use "{guess}"', (ctx.edit(s.node, f'"{guess}"'),))]
+            ctx.report_setting(r.code, p, s, f"pattern \"{raw}\": {_explain(row, inc_msg)}", fixes=fixes)
+        nm = pat.nm
+        if nm and ctx.dialect in "AB" and nm[0] < nm[1] - nm[0]:
+            ctx.report_setting(NM_LOGGED_ZERO.code, p, s,
+                               f"INC will log blockwise sparsity 0 for \"{raw}\" (N < M - N) although the layers are "
+                               f"{nm[0]}/{nm[1]} sparse; use `prune-lsp sparsity` for the true figure")
+
+
+def _explain(row: str, inc_msg: str) -> str:
+    return {
+        "R7": "N and M must be whole numbers or `channel` (INC: N or M can't convert to int)",
+        "R8": f"N and M must be > 0 (INC: {inc_msg})",
+        "R9": f"N:M needs whole numbers with 0 < N < M (INC: {inc_msg})",
+        "R15": "not a pattern INC knows: use NxM with a lower-case x (\"4x1\", \"channelx1\"), "
+               "a quoted N:M (\"2:4\") or mha",
+        "R16": "`channelxchannel` would prune whole weights; INC fails building it (ValueError)",
+    }[row]

@@ -1,0 +1,72 @@
+"""target_sparsity and the per-layer bounds (check_config #4, #6, #10b, #12; schedulers)."""
+
+from __future__ import annotations
+
+from ..diagnostics import Fix
+from ..merge import nm_ratio
+from .context import RuleContext
+from .helpers import fmt, num, pruners, replace_fix, setting, string
+from .registry import ERROR, WARNING, checker, rule
+
+TARGET_RANGE = rule("PL003", "target-out-of-range", ERROR, "`target_sparsity` outside [0, 1)", spec="R3", dialects="ABC",
+                    explanation="check_config asserts `0 <= target_sparsity < 1` (with the misleading message "
+                    "`begin_pruning_step should be in range [0,1)`).")
+MAX_RANGE = rule("PL005", "max-ratio-out-of-range", ERROR, "`max_sparsity_ratio_per_op` outside [0, 1)", spec="R5",
+                 dialects="ABC", explanation="INC's message for this one wrongly says `pruning_frequency should be greater than 0`.")
+NM_TARGET = rule("PL010", "nm-target-too-high", ERROR, "`target_sparsity` above N/M for an N:M pattern", spec="R10",
+                 dialects="ABC", fixable=True,
+                 explanation="An N:M pattern prunes at most N of every M weights. check_config asserts "
+                 "`target_sparsity <= N/M` (except for pattern_lock in INC 2.x). INC's default target 0.9 is above "
+                 "every N:M ratio, so a config that only sets `pattern: \"2:4\"` fails.")
+MIN_RANGE = rule("PL011", "min-ratio-out-of-range", ERROR, "`min_sparsity_ratio_per_op` outside [0, max]", spec="R11",
+                 dialects="AB")
+TARGET_ABOVE_MAX = rule("PL034", "target-above-max-ratio", WARNING, "`target_sparsity` above the per-layer maximum",
+                        spec="R34", dialects="ABC",
+                        explanation="The scheduler aims at min(max_sparsity_ratio_per_op, target_sparsity): the target is never reached.")
+
+
+@checker(TARGET_RANGE, MAX_RANGE, NM_TARGET, MIN_RANGE, TARGET_ABOVE_MAX)
+def check_ratios(ctx: RuleContext) -> None:
+    for p, k in pruners(ctx):
+        target = num(p, k["target"])
+        s_target = setting(p, k["target"])
+        if target is not None and not (0 <= target < 1):
+            fix = replace_fix(ctx, s_target, str(target / 100), f"write {fmt(target / 100)}", safe=False) \
+                if 1 < target <= 100 else []
+            ctx.report_setting(TARGET_RANGE.code, p, s_target,
+                               f"`{k['target']}` is {fmt(target)}; it must be in [0, 1)"
+                               + (" (a fraction, not a percentage)" if 1 < target <= 100 else ""), fixes=fix)
+        s_max = setting(p, k["max"])
+        raw_max = s_max.value if s_max is not None else None
+        if s_max is not None and s_max.origin != "cap" and isinstance(raw_max, (int, float)) \
+                and not isinstance(raw_max, bool) and not (0 <= raw_max < 1):
+            ctx.report_setting(MAX_RANGE.code, p, s_max, f"`{k['max']}` is {fmt(raw_max)}; it must be in [0, 1)")
+        pattern = string(p, "pattern")
+        nm = nm_ratio(pattern)
+        exempt = ctx.dialect in "AB" and string(p, k["type"]) == "pattern_lock"
+        if nm and target is not None and not exempt and target > nm[0] / nm[1]:
+            cap = nm[0] / nm[1]
+            s_pattern = setting(p, "pattern")
+            msg = (f"with pattern \"{pattern}\" at most {nm[0]} of every {nm[1]} weights are pruned, so "
+                   f"`{k['target']}` must be <= {fmt(cap)}; it is {fmt(target)}")
+            if s_target.pair is not None:
+                related = [(s_pattern.node, f"pattern \"{pattern}\"")] if s_pattern.node is not None else []
+                ctx.report_setting(NM_TARGET.code, p, s_target, msg, related=related,
+                                   fixes=replace_fix(ctx, s_target, fmt(cap), f"set {k['target']} to {fmt(cap)}", safe=False))
+            else:
+                ctx.report_setting(NM_TARGET.code, p, s_pattern,
+                                   msg + f" (INC's default); add `{k['target']}: {fmt(cap)}`")
+        mx = num(p, k["max"])
+        mn = num(p, k["min"]) if k["min"] else None
+        if mn is not None and mx is not None and not (0 <= mn <= mx):
+            s_min = setting(p, k["min"])
+            why = "it must be >= 0" if mn < 0 else (
+                f"it must be <= max_sparsity_ratio_per_op ({fmt(mx)}"
+                + (f", lowered by INC to N/M for pattern \"{pattern}\")" if s_max.origin == "cap" else ")"))
+            related = [(s_max.node, "max_sparsity_ratio_per_op")] if s_max is not None and s_max.node is not None else []
+            ctx.report_setting(MIN_RANGE.code, p, s_min, f"`{k['min']}` is {fmt(mn)}; {why}", related=related)
+        if target is not None and mx is not None and 0 <= target < 1 and target > mx and not (nm and target > nm[0] / nm[1]):
+            related = [(s_max.node, f"{k['max']} is {fmt(mx)}")] if s_max.node is not None else []
+            ctx.report_setting(TARGET_ABOVE_MAX.code, p, s_target,
+                               f"`{k['target']}` {fmt(target)} is above `{k['max']}` {fmt(mx)}: no layer can exceed "
+                               f"{fmt(mx)}, so the target is never reached", related=related)

@@ -1,0 +1,89 @@
+"""start_step, end_step and the pruning frequency (check_config #1-#3, #5; pruner construction)."""
+
+from __future__ import annotations
+
+from ..schema.keys_v2 import GRADIENT_CRITERIA
+from .context import RuleContext
+from .helpers import num, pruners, setting, string
+from .registry import ERROR, WARNING, checker, rule
+
+START_NEGATIVE = rule("PL001", "start-step-negative", ERROR, "`start_step` is negative", spec="R1", dialects="ABC",
+                      explanation="check_config asserts `start_step >= 0` (message: `start_step should be greater than 0`).")
+END_BEFORE_START = rule("PL002", "end-before-start", ERROR, "`end_step` is before `start_step`", spec="R2",
+                        dialects="ABC", explanation="check_config asserts `end_step >= -1` and `end_step >= start_step`.")
+FREQUENCY = rule("PL004", "frequency-not-positive", ERROR, "The pruning frequency is not positive", spec="R4",
+                 dialects="ABC")
+GRADIENT_END = rule("PL018", "gradient-needs-end-step", ERROR, "A gradient-based criterion with `end_step <= 0`",
+                    spec="R18", dialects="AB",
+                    explanation="snip, snip_momentum (INC's default), gradient, block_mask and retrain_free need "
+                    "gradients from at least one training step: INC raises `please set end_step > 0 for gradient based "
+                    "criterion` when the pruner is created. The all-defaults config (snip_momentum, end_step 0) fails "
+                    "this way. Use `pruning_type: magnitude` for one-shot pruning at step 0, or set end_step.")
+PATTERN_LOCK_ONESHOT = rule("PL022", "pattern-lock-not-oneshot", ERROR, "`pattern_lock` with start_step != end_step",
+                            spec="R22", dialects="AB")
+PROGRESSIVE_DEGRADES = rule("PL038", "progressive-degrades", WARNING,
+                            "A progressive pruner that INC silently runs as non-progressive", spec="R38", dialects="AB",
+                            explanation="pruners/progressive.py falls back to plain pruning when `end_step - start_step <= 4` "
+                            "or `pruning_frequency == 1`.")
+
+
+@checker(START_NEGATIVE, END_BEFORE_START, FREQUENCY)
+def check_steps(ctx: RuleContext) -> None:
+    for p, k in pruners(ctx):
+        start, end, freq = num(p, k["start"]), num(p, k["end"]), num(p, k["freq"])
+        if start is not None and start < 0:
+            ctx.report_setting(START_NEGATIVE.code, p, setting(p, k["start"]),
+                               f"`{k['start']}` is {start}; it must be >= 0")
+        if end is not None and end < -1:
+            ctx.report_setting(END_BEFORE_START.code, p, setting(p, k["end"]),
+                               f"`{k['end']}` is {end}; it must be >= 0 (INC: end_step should be greater than 0)")
+        elif end is not None and start is not None and end < start:
+            s_end, s_start = setting(p, k["end"]), setting(p, k["start"])
+            related = [(s_start.node, f"{k['start']} is {start}")] if s_start.node is not None else []
+            ctx.report_setting(END_BEFORE_START.code, p, s_end,
+                               f"`{k['end']}` ({end}) is before `{k['start']}` ({start}); INC requires end_step >= start_step",
+                               related=related)
+        if freq is not None and freq <= 0:
+            ctx.report_setting(FREQUENCY.code, p, setting(p, k["freq"]), f"`{k['freq']}` is {freq}; it must be > 0")
+
+
+def criterion_of(p) -> str | None:
+    """The criterion INC will score with, or None (pattern_lock, sparse_gpt and unknown types use none)."""
+    pattern = p.value("pattern")
+    if isinstance(pattern, str) and "mha" in pattern:
+        ct = p.value("criterion_type")
+        return ct if isinstance(ct, str) else None
+    t = p.value("pruning_type")
+    if not isinstance(t, str):
+        return None
+    name = t[:-12] if "progressive" in t else t
+    return name if name in GRADIENT_CRITERIA or name == "magnitude" else None
+
+
+@checker(GRADIENT_END, PATTERN_LOCK_ONESHOT, PROGRESSIVE_DEGRADES)
+def check_schedule(ctx: RuleContext) -> None:
+    for p, k in pruners(ctx):
+        start, end, freq = num(p, "start_step"), num(p, "end_step"), num(p, "pruning_frequency")
+        ptype = string(p, "pruning_type")
+        crit = criterion_of(p)
+        if crit in GRADIENT_CRITERIA and end is not None and end <= 0:
+            s_end, s_type = setting(p, "end_step"), setting(p, "pruning_type")
+            who = f"`{ptype}`" if crit == ptype else f"`{ptype}` (criterion {crit})"
+            if s_type.origin == "default":
+                who = f"INC's default pruning_type `{ptype}`"
+            related = [(s_type.node, f"pruning_type is {ptype}")] if s_type.node is not None else []
+            msg = (f"{who} scores with gradients and needs `end_step` > 0 (it is {end}); INC raises 'please set "
+                   "end_step > 0 for gradient based criterion'. For one-shot pruning at step 0 use `pruning_type: magnitude`")
+            if s_end.origin in ("default",) and s_type.pair is not None:
+                ctx.report_setting(GRADIENT_END.code, p, s_type, msg)
+            else:
+                ctx.report_setting(GRADIENT_END.code, p, s_end, msg, related=related)
+        if ptype == "pattern_lock" and start is not None and end is not None and start != end:
+            ctx.report_setting(PATTERN_LOCK_ONESHOT.code, p, setting(p, "pruning_type"),
+                               f"`pattern_lock` only supports one-shot pruning: start_step ({start}) must equal "
+                               f"end_step ({end})")
+        if ptype and "progressive" in ptype and crit is not None and start is not None and end is not None:
+            if end - start <= 4 or freq == 1:
+                why = "end_step - start_step <= 4" if end - start <= 4 else "pruning_frequency is 1"
+                ctx.report_setting(PROGRESSIVE_DEGRADES.code, p, setting(p, "pruning_type"),
+                                   f"`{ptype}` runs as plain (non-progressive) pruning because {why}")

@@ -1,0 +1,123 @@
+"""Keys INC does not know, ignores, or only accepts at another level."""
+
+from __future__ import annotations
+
+from typing import Iterator, Optional
+
+from ..diagnostics import Fix
+from ..schema.spec import Level
+from ..yaml_tree import Mapping, Pair, Scalar
+from .context import RuleContext
+from .helpers import move_under_parameters_fix
+from .registry import ERROR, INFO, WARNING, checker, rule
+from .suggest import closest
+
+UNKNOWN_KEY = rule("PL031", "unknown-key", WARNING, "A key INC does not know", spec="R31", fixable=True,
+                   explanation="INC 2.x warns `<key> is not supported for config` and ignores an unknown global key "
+                   "or WeightPruningConfig argument; an unknown key in a `!PrunerV2` or `!Pruner` entry is a TypeError "
+                   "at load, and the 1.x schema rejects unknown keys. The severity follows: error where INC raises.")
+RESUME_UNUSED = rule("PL042", "resume-flag-unused", INFO, "`resume_from_pruned_checkpoint` has no effect", spec="R42",
+                     dialects="AB")
+LOCK_INIT = rule("PL043", "lock-init-sparsity-warns", INFO, "`lock_init_sparsity` works but INC warns about it",
+                 spec="R43", dialects="A")
+GLOBAL_ONLY = rule("PL044", "global-only-key", ERROR, "A global-only key inside a `!PrunerV2` entry", spec="R44",
+                   dialects="B", fixable=True,
+                   explanation="`low_memory_usage` (and `criterion_type`, `reg_coeff`) are not arguments of `PrunerV2`: "
+                   "INC fails with `TypeError: PrunerV2.__init__() got an unexpected keyword argument`.")
+DUPLICATE_KEY = rule("PL059", "duplicate-key", WARNING, "A key written twice in one mapping",
+                     explanation="PyYAML keeps the last value silently; the first one has no effect.")
+
+
+def _levels(ctx: RuleContext) -> Iterator[tuple[Level, Mapping, Optional[int]]]:
+    g = ctx.doc.globals
+    if isinstance(g, Mapping):
+        yield Level.GLOBAL, g, None
+        params = g.get("parameters")
+        if isinstance(params, Mapping) and ctx.doc.dialect.parameter_keys:
+            yield Level.PARAMETERS, params, None
+    for entry in ctx.doc.pruners:
+        m = entry.mapping
+        if m is None:
+            continue
+        yield Level.PRUNER, m, entry.index
+        params = m.get("parameters")
+        if isinstance(params, Mapping) and ctx.doc.dialect.parameter_keys:
+            yield Level.PARAMETERS, params, entry.index
+
+
+@checker(UNKNOWN_KEY, RESUME_UNUSED, LOCK_INIT, GLOBAL_ONLY, DUPLICATE_KEY)
+def check_keys(ctx: RuleContext) -> None:
+    d = ctx.doc.dialect
+    if ctx.doc.unrecognised or not d.supported:
+        return
+    for level, mapping, index in _levels(ctx):
+        known = d.keys_at(level)
+        seen: dict = {}
+        for pair in mapping.pairs:
+            if pair.merged:
+                continue
+            name = pair.name
+            if name in seen:
+                ctx.report(DUPLICATE_KEY.code, seen[name], f"`{name}` is written again below; only the last value counts",
+                           related=[(pair, "the value INC uses")])
+            seen[name] = pair
+            if name in known:
+                _known_key_notes(ctx, level, pair)
+                continue
+            if level is Level.PARAMETERS:
+                if isinstance(name, str) and name in ctx.doc.dialect.pruner_keys:
+                    ctx.report(UNKNOWN_KEY.code, pair, f"`parameters.{name}` overwrites the pruner's `{name}`: INC copies "
+                               "every key of `parameters` to the pruner's top level", severity=WARNING)
+                else:
+                    ctx.report(UNKNOWN_KEY.code, pair, f"`parameters.{name}` is not read by INC (it only uses `reg_coeff`)",
+                               severity=WARNING, fixes=_rename(ctx, pair, known))
+                continue
+            _unknown(ctx, level, pair, known, mapping)
+
+
+def _known_key_notes(ctx: RuleContext, level: Level, pair: Pair) -> None:
+    if pair.name == "resume_from_pruned_checkpoint" and ctx.dialect in "AB":
+        ctx.report(RESUME_UNUSED.code, pair, "`resume_from_pruned_checkpoint` is only converted to bool by INC and never read")
+
+
+def _unknown(ctx: RuleContext, level: Level, pair: Pair, known: dict, mapping: Mapping) -> None:
+    d = ctx.doc.dialect
+    name = pair.name
+    shown = name if isinstance(name, str) else repr(name)
+    error = d.unknown_pruner_is_error if level is Level.PRUNER else d.unknown_global_is_error
+    if d.id == "A" and name == "lock_init_sparsity":
+        ctx.report(LOCK_INIT.code, pair, "`lock_init_sparsity` works (pruners read it) but INC logs "
+                   "'lock_init_sparsity is not supported for config'")
+        return
+    if level is Level.PRUNER and d.id == "B" and name in d.global_keys:
+        fixes = []
+        if name == "reg_coeff":
+            fixes = move_under_parameters_fix(ctx, mapping, pair)
+        ctx.report(GLOBAL_ONLY.code, pair, f"`{name}` is not accepted in a `!PrunerV2` entry (TypeError at load); "
+                   + ("put it under `parameters: {reg_coeff: ...}`" if name == "reg_coeff"
+                      else "set it in the global section instead"), fixes=fixes)
+        return
+    where = "in a " + (d.pruner_tag or "pruner") + " entry" if level is Level.PRUNER else "here"
+    suggestion = closest(name, known) if isinstance(name, str) else None
+    other_level = None
+    if isinstance(name, str) and level is Level.GLOBAL and name in d.pruner_keys:
+        other_level = "pruner"
+    msg = f"unknown key `{shown}` {where}"
+    if suggestion:
+        msg += f"; did you mean `{suggestion}`?"
+    if error:
+        msg += " INC rejects it" + (" (TypeError at load)" if level is Level.PRUNER else " (schema error)")
+    else:
+        msg += " INC only warns 'is not supported for config' and ignores it"
+    if other_level:
+        msg += f" (it is a {other_level}-level key)"
+    ctx.report(UNKNOWN_KEY.code, pair, msg, severity=ERROR if error else WARNING,
+               fixes=_rename(ctx, pair, known, suggestion))
+
+
+def _rename(ctx: RuleContext, pair: Pair, known: dict, suggestion: Optional[str] = None) -> list[Fix]:
+    if suggestion is None:
+        suggestion = closest(pair.name, known) if isinstance(pair.name, str) else None
+    if not suggestion or not isinstance(pair.key, Scalar) or pair.key.style:
+        return []
+    return [Fix(f"rename to `{suggestion}`", (ctx.edit(pair.key, suggestion),))]

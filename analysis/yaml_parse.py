@@ -1,0 +1,243 @@
+"""Parse a YAML text into positioned documents, recovering from syntax errors.
+
+A config being typed is usually broken somewhere. On a syntax error we report it once, at its
+position, then blank the offending line(s) and parse again, so the rest of the file is still
+checked and completion still knows where the cursor is. Hostile input is bounded: size, nesting
+depth and alias expansion are checked before or while building the tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+import re
+from typing import Optional
+
+import yaml
+
+from .positions import LineIndex, Range
+from .yaml_tree import Mapping, Node, TreeTooLarge, build_tree
+
+try:  # libyaml's composer: ~10x faster, same marks (code-point index) as the pure-Python one
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_TEXT_CHARS = 2_000_000
+MAX_DEPTH = 200
+MAX_NODES = 200_000
+MAX_RECOVERY_ATTEMPTS = 12
+
+
+@dataclass
+class SyntaxProblem:
+    message: str
+    range: Range
+    kind: str = "syntax"  # "syntax", "too-large", "too-deep", "alias-bomb"
+
+
+@dataclass
+class Document:
+    root: Optional[Node]
+    start: int  # offsets of the document in the text
+    end: int
+    index: int  # 0-based document number in the file
+
+
+@dataclass
+class ParsedText:
+    text: str
+    lines: LineIndex
+    documents: list[Document] = field(default_factory=list)
+    problems: list[SyntaxProblem] = field(default_factory=list)
+    blanked_lines: set[int] = field(default_factory=set)  # lines removed to recover from errors
+
+    def range(self, node: Node) -> Range:
+        return self.lines.range(node.start, node.end)
+
+
+def parse_text(text: str) -> ParsedText:
+    lines = LineIndex(text)
+    out = ParsedText(text, lines)
+    if len(text) > MAX_TEXT_CHARS:
+        out.problems.append(SyntaxProblem(
+            f"file too large to check: {len(text):,} characters (the limit is {MAX_TEXT_CHARS:,}); "
+            "a pruning config is a few hundred lines", Range.point(0, 0), "too-large"))
+        return out
+    depth, where = _max_depth(text)
+    if depth > MAX_DEPTH:
+        out.problems.append(SyntaxProblem(
+            f"YAML nested {depth} levels deep (the limit is {MAX_DEPTH}); not checked",
+            lines.range(where, where + 1), "too-deep"))
+        return out
+
+    current = text
+    first_error: Optional[SyntaxProblem] = None
+    attempts = 0
+    while attempts < MAX_RECOVERY_ATTEMPTS:
+        attempts += 1
+        try:
+            out.documents = _compose_all(current)
+            break
+        except TreeTooLarge:
+            out.problems.append(_alias_bomb())
+            out.documents = []
+            return out
+        except (yaml.YAMLError, RecursionError, ValueError) as exc:
+            problem = _describe(exc, lines)
+            if first_error is None:
+                first_error = problem
+                out.problems.append(problem)
+            # Try each plausible culprit line; keep the first that parses, else the one that
+            # moves the next error furthest down.
+            best = None
+            for ln in _culprit_lines(lines, exc, problem, out.blanked_lines):
+                candidate = _blank_line(current, lines, ln)
+                attempts += 1
+                try:
+                    docs = _compose_all(candidate)
+                except TreeTooLarge:
+                    out.problems.append(_alias_bomb())
+                    out.documents = []
+                    return out
+                except (yaml.YAMLError, RecursionError, ValueError) as exc2:
+                    nxt = _describe(exc2, lines).range.start
+                    if best is None or nxt > best[0]:
+                        best = (nxt, ln, candidate)
+                    continue
+                out.blanked_lines.add(ln)
+                out.documents = docs
+                current = None
+                break
+            if current is None:
+                break
+            if best is None:
+                break
+            out.blanked_lines.add(best[1])
+            current = best[2]
+    if not out.documents and first_error is not None:
+        # Could not recover: keep what comes before the first error.
+        ln = first_error.range.start.line
+        cut = lines.line_starts[ln] if ln < lines.line_count else len(text)
+        try:
+            out.documents = _compose_all(text[:cut])
+        except Exception:
+            out.documents = []
+    return out
+
+
+def _alias_bomb() -> SyntaxProblem:
+    return SyntaxProblem(
+        f"the document expands to more than {MAX_NODES:,} nodes (anchors and aliases); not checked",
+        Range.point(0, 0), "alias-bomb")
+
+
+def _compose_all(text: str) -> list[Document]:
+    docs: list[Document] = []
+    loader = _Loader(text)
+    try:
+        i = 0
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:
+                continue
+            root = build_tree(node, MAX_NODES)
+            docs.append(Document(root, node.start_mark.index, node.end_mark.index, i))
+            i += 1
+    finally:
+        loader.dispose()
+    return docs
+
+
+def _describe(exc: BaseException, lines: LineIndex) -> SyntaxProblem:
+    if isinstance(exc, yaml.MarkedYAMLError) and (exc.problem_mark or exc.context_mark):
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "syntax error"
+        msg = f"YAML syntax error: {what}"
+        if exc.context and exc.problem and exc.context_mark and mark is exc.problem_mark:
+            ctx = lines.position(exc.context_mark.index)
+            msg += f" ({exc.context} at line {ctx.line + 1})"
+        start = min(mark.index, len(lines.text))
+        end = start
+        # Highlight the token at the mark, or at least one character.
+        t = lines.text
+        while end < len(t) and end - start < 80 and t[end] not in " \t\r\n,:]}":
+            end += 1
+        if end == start and start < len(t) and t[start] not in "\r\n":
+            end = start + 1
+        return SyntaxProblem(msg, lines.range(start, end))
+    if isinstance(exc, yaml.reader.ReaderError):
+        pos = lines.position(exc.position)
+        return SyntaxProblem(f"YAML syntax error: unacceptable character #x{exc.character:04x} "
+                             "(control characters are not allowed)", Range(pos, pos))
+    if isinstance(exc, RecursionError):
+        return SyntaxProblem("YAML nested too deeply to check", Range.point(0, 0), "too-deep")
+    return SyntaxProblem(f"YAML error: {exc}", Range.point(0, 0))
+
+
+def _culprit_lines(lines: LineIndex, exc: BaseException, problem: SyntaxProblem, done: set[int]) -> list[int]:
+    """Lines whose removal may cure the error, most likely first."""
+    pline = problem.range.start.line
+    prev = pline - 1
+    while prev >= 0 and (prev in done or not lines.line_text(prev).strip()):
+        prev -= 1
+    out: list[int] = []
+    ctx = getattr(exc, "context_mark", None)
+    if ctx is not None:
+        cline = lines.position(ctx.index).line
+        if cline < pline:
+            out.append(cline)
+    if prev >= 0 and ":" not in lines.line_text(prev):
+        out.append(prev)  # a key being typed, not yet followed by its colon
+    out.append(pline)
+    if prev >= 0:
+        out.append(prev)
+    seen: list[int] = []
+    for ln in out:
+        if ln not in seen and ln not in done and 0 <= ln < lines.line_count and lines.line_text(ln).strip():
+            seen.append(ln)
+    return seen[:3]
+
+
+def _blank_line(text: str, lines: LineIndex, line: int) -> str:
+    a, b = lines.line_starts[line], lines.line_end(line)
+    return text[:a] + " " * (b - a) + text[b:]
+
+
+_LEAD = re.compile(r"^[ \t-]*", re.M)
+
+
+def _max_depth(text: str) -> tuple[int, int]:
+    """A cheap upper bound on nesting, checked before PyYAML's recursive composer sees the text.
+
+    Flow: bracket depth (only scanned when there are enough brackets to matter). Block: the
+    widest run of leading spaces and dashes (a level needs at least one column).
+    """
+    best, where = 0, 0
+    if text.count("[") + text.count("{") > MAX_DEPTH:
+        depth = 0
+        quote = ""
+        i, n = 0, len(text)
+        while i < n:
+            c = text[i]
+            if quote:
+                if c == quote:
+                    quote = ""
+            elif c in "[{":
+                depth += 1
+                if depth > best:
+                    best, where = depth, i
+            elif c in "]}":
+                depth = max(0, depth - 1)
+            elif c in "\"'" and (i == 0 or text[i - 1] in " \t[{,:\n"):
+                quote = c
+            elif c == "#" and (i == 0 or text[i - 1] in " \t\n"):
+                j = text.find("\n", i)
+                i = n if j < 0 else j
+                continue
+            i += 1
+    for m in _LEAD.finditer(text):
+        lead = m.group(0)
+        lvl = len(lead) // 2 + lead.count("-")
+        if lvl > best:
+            best, where = lvl, m.start()
+    return best, where

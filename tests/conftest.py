@@ -1,0 +1,18 @@
+"""Shared test helpers: where ../shared is, and skipping cleanly when a user's clone lacks it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test: a user's clone has no ../shared (CI always has it)."""
+    p = SHARED.joinpath(*parts)
+    if not p.exists():
+        pytest.skip(f"{p} is absent: the shared corpus and reference docs exist only beside the project's own checkout")
+    return p
