@@ -203,41 +203,34 @@ def _blank_line(text: str, lines: LineIndex, line: int) -> str:
     return text[:a] + " " * (b - a) + text[b:]
 
 
-_LEAD = re.compile(r"^[ \t-]*", re.M)
-
-
 def _max_depth(text: str) -> tuple[int, int]:
     """A cheap upper bound on nesting, checked before PyYAML's recursive composer sees the text.
 
-    Flow: bracket depth (only scanned when there are enough brackets to matter). Block: the
-    widest run of leading spaces and dashes (a level needs at least one column).
+    Flow: bracket depth (only scanned when there are enough brackets to matter). Block: a level
+    needs at least one column of indentation or one `- `, so a line led by fewer than MAX_DEPTH
+    such characters cannot be too deep.
     """
     best, where = 0, 0
     if text.count("[") + text.count("{") > MAX_DEPTH:
+        # Only the brackets are visited (brackets inside quotes count too: an over-estimate that
+        # would need 200 unbalanced '[' in strings to matter).
         depth = 0
-        quote = ""
-        i, n = 0, len(text)
-        while i < n:
-            c = text[i]
-            if quote:
-                if c == quote:
-                    quote = ""
-            elif c in "[{":
+        for m in _BRACKET.finditer(text):
+            if m.group(0) in "[{":
                 depth += 1
                 if depth > best:
-                    best, where = depth, i
-            elif c in "]}":
-                depth = max(0, depth - 1)
-            elif c in "\"'" and (i == 0 or text[i - 1] in " \t[{,:\n"):
-                quote = c
-            elif c == "#" and (i == 0 or text[i - 1] in " \t\n"):
-                j = text.find("\n", i)
-                i = n if j < 0 else j
-                continue
-            i += 1
-    for m in _LEAD.finditer(text):
-        lead = m.group(0)
+                    best, where = depth, m.start()
+            elif depth:
+                depth -= 1
+    deep = _DEEP_LINE.search(text)
+    if deep is not None:
+        lead = deep.group(0)
         lvl = len(lead) // 2 + lead.count("-")
         if lvl > best:
-            best, where = lvl, m.start()
+            best, where = lvl, deep.start()
     return best, where
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
+# A line led by more than 2*MAX_DEPTH spaces/dashes: the only way to be that deep in block style.
+_DEEP_LINE = re.compile(r"^[ \t-]{%d,}" % (2 * MAX_DEPTH + 2), re.M)

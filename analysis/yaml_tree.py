@@ -10,6 +10,7 @@ Built from PyYAML's composed nodes (so the reading is PyYAML's YAML 1.1, as INC'
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator, Optional, Union
 
@@ -19,13 +20,16 @@ _TAG_NULL = "tag:yaml.org,2002:null"
 _TAG_MERGE = "tag:yaml.org,2002:merge"
 _TAG_STR = "tag:yaml.org,2002:str"
 _TAG_MAP = "tag:yaml.org,2002:map"
+_TAG_INT = "tag:yaml.org,2002:int"
+_TAG_FLOAT = "tag:yaml.org,2002:float"
+_TAG_BOOL = "tag:yaml.org,2002:bool"
 _TAG_SEQ = "tag:yaml.org,2002:seq"
 
 _constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
 yaml.constructor.SafeConstructor.__init__(_constructor)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Node:
     start: int  # code-point offsets into the text
     end: int
@@ -36,7 +40,7 @@ class Node:
         return False
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Scalar(Node):
     value: Any = None  # as yaml.SafeLoader constructs it (custom tags: the raw string)
     raw: str = ""  # the scalar's text as written, without quotes
@@ -51,18 +55,18 @@ class Scalar(Node):
         return self.style is None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Pair:
     key: "Scalar | Node"
     value: "Node"
     merged: bool = False  # came in through a `<<` merge key
+    name: Any = field(init=False)  # the key's value (None for a non-scalar key); read very often
 
-    @property
-    def name(self) -> Any:
-        return self.key.value if isinstance(self.key, Scalar) else None
+    def __post_init__(self) -> None:
+        self.name = self.key.value if isinstance(self.key, Scalar) else None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Mapping(Node):
     pairs: list[Pair] = field(default_factory=list)
     flow: bool = False
@@ -82,7 +86,7 @@ class Mapping(Node):
         return [p.name for p in self.pairs]
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Sequence(Node):
     items: list[Node] = field(default_factory=list)
     flow: bool = False
@@ -149,14 +153,37 @@ class _Builder:
         return extra + own
 
 
+_CONSTRUCTORS = {tag: fn for tag, fn in yaml.SafeLoader.yaml_constructors.items()
+                 if tag and tag.startswith("tag:yaml.org,2002:") and tag != _TAG_STR}
+
+
+_PLAIN_INT = re.compile(r"[-+]?(0|[1-9][0-9]*)")
+_PLAIN_FLOAT = re.compile(r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+][0-9]+)?")
+_BOOLS = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False, "y": True, "n": False}
+
+
 def _scalar_value(node: yaml.ScalarNode) -> Any:
     tag = node.tag
-    if tag.startswith("tag:yaml.org,2002:"):
-        try:
-            return _constructor.construct_object(node, deep=True)
-        except Exception:  # e.g. a bad !!int: keep the text; the type rules will say so
-            return node.value
-    return node.value
+    if tag == _TAG_STR:  # most scalars: keys and strings
+        return node.value
+    # Fast paths for the plain forms of the common types; every other spelling (0x1F, 1_000,
+    # 1:30, .inf) goes through PyYAML's own constructor, so the reading stays PyYAML's.
+    v = node.value
+    if tag == _TAG_INT and _PLAIN_INT.fullmatch(v):
+        return int(v)
+    if tag == _TAG_FLOAT and _PLAIN_FLOAT.fullmatch(v):
+        return float(v)
+    if tag == _TAG_BOOL and v.lower() in _BOOLS:
+        return _BOOLS[v.lower()]
+    if tag == _TAG_NULL:
+        return None
+    fn = _CONSTRUCTORS.get(tag)
+    if fn is None:
+        return node.value  # a custom tag: keep the text
+    try:
+        return fn(_constructor, node)
+    except Exception:  # e.g. a bad !!int: keep the text; the type rules will say so
+        return node.value
 
 
 def build_tree(node: yaml.Node, budget: int = 200_000) -> Node:
@@ -189,6 +216,8 @@ def to_python(node: Node, *, null_as_empty_dict: bool = False, budget: int = 100
 
     null_as_empty_dict: INC 2.x installs a SafeLoader constructor that turns every null into {}.
     """
+    if isinstance(node, Scalar):  # the common case, without the memo's set-up
+        return {} if (node.is_null and null_as_empty_dict) else node.value
     memo: dict[int, Any] = {}
     counter = [budget]
 

@@ -5,6 +5,8 @@
 # Prints nothing but pip's errors; the venv is $PRUNE_LSP_VENV or .venv in the repo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# pip here warns about every missing local index folder; keep its real errors only.
+exec 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 VENV=${PRUNE_LSP_VENV:-.venv}
 PY=${PYTHON:-python3}
 if [ ! -x "$VENV/bin/python" ]; then

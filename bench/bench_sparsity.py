@@ -1,0 +1,195 @@
+"""Sparsity counting throughput and memory, each figure beside a baseline measured in the same run.
+
+    python bench/bench_sparsity.py [--quick] [--dir /tmp]
+
+1. A 1 GiB fp32 safetensors checkpoint (16 layers, ~50 % zeros, a third of them -0.0), read
+   from the page cache:
+   - prune-lsp's streaming count (element-wise, then element + 4x1 blocks), in GB/s;
+   - the machine's copy bandwidth (np.copyto of a 1 GiB array; bytes read per second);
+   - INC's way: a per-layer `(t == 0).sum().item()` loop over torch tensors already in memory;
+   - the whole `compute_sparsity_report` (index, selection, counting, figures).
+2. Peak memory above the interpreter's baseline while counting a 4 GiB checkpoint (in a child
+   process, so that this process's buffers do not count). Target <= 300 MB.
+Files are written under --dir and deleted afterwards. --quick: 128 MiB and 512 MiB instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+
+def write_checkpoint(path: Path, total_bytes: int, layers: int = 16, seed: int = 0) -> None:
+    """A safetensors file of `layers` [rows, 4096] fp32 weights, written in slabs (bounded memory)."""
+    cols = 4096
+    rows = total_bytes // 4 // cols // layers // 4 * 4
+    header, off = {}, 0
+    for i in range(layers):
+        n = rows * cols * 4
+        header[f"layers.{i}.weight"] = {"dtype": "F32", "shape": [rows, cols], "data_offsets": [off, off + n]}
+        off += n
+    blob = json.dumps(header).encode()
+    blob += b" " * (-len(blob) % 8)
+    rng = np.random.default_rng(seed)
+    slab_rows = max(4, (16 << 20) // (cols * 4) // 4 * 4)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(blob)) + blob)
+        for _ in range(layers):
+            for r in range(0, rows, slab_rows):
+                k = min(slab_rows, rows - r)
+                w = rng.standard_normal((k, cols), dtype=np.float32)
+                zero_rows = rng.random(k // 4) < 0.5  # half the 4x1 row groups pruned
+                w.reshape(k // 4, 4, cols)[zero_rows] = 0
+                w[rng.random((k, cols)) < 0.1] = 0  # plus scattered zeros
+                w[(w == 0) & (rng.random((k, cols)) < 0.33)] = -0.0
+                f.write(w.tobytes())
+
+
+def warm(path: Path) -> None:
+    with open(path, "rb") as f:
+        while f.read(64 << 20):
+            pass
+
+
+def best_of(fn, repeat=3):
+    fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return min(times)
+
+
+def count_file(path: Path, pattern: str | None):
+    """prune-lsp's streaming count over every tensor of the file (no torch)."""
+    from analysis.sparsity.dtypes import bit_format
+    from analysis.sparsity.kernels import TensorJob, ZeroTest
+    from analysis.sparsity.patterns import parse_pattern, resolve_block, torch_geometry
+    from analysis.sparsity.scheduler import run_jobs
+    from analysis.sparsity.sources import FileSource, OpenFiles
+    from analysis.sparsity.tensors import table_for
+
+    table = table_for(str(path))
+    with OpenFiles() as files:
+        jobs = []
+        for t in table.values():
+            fmt = bit_format(t.dtype)
+            geom = torch_geometry(t.shape)
+            block = resolve_block(parse_pattern(pattern), geom)[0] if pattern else None
+            jobs.append(TensorJob(t.name, FileSource(files.fd(t.path), t.offset, fmt.uint, t.size),
+                                  ZeroTest(fmt), geom, block))
+        run_jobs(jobs)
+    return sum(j.counts.zeros for j in jobs), sum(j.counts.size for j in jobs)
+
+
+def bench_throughput(path: Path, nbytes: int) -> dict:
+    warm(path)
+    out = {}
+    zeros = {}
+    t = best_of(lambda: zeros.setdefault("e", count_file(path, None)))
+    out["prune-lsp element-wise (mmap, numpy, no torch)"] = nbytes / t / 1e9
+    t = best_of(lambda: zeros.setdefault("b", count_file(path, "4x1")))
+    out["prune-lsp element + 4x1 blocks"] = nbytes / t / 1e9
+
+    from analysis.sparsity.report import compute_sparsity_report
+
+    t = best_of(lambda: compute_sparsity_report(str(path)), repeat=2)
+    out["prune-lsp compute_sparsity_report (whole command)"] = nbytes / t / 1e9
+
+    a = np.empty(nbytes // 4, np.float32)
+    a.fill(1.0)
+    b = np.empty_like(a)
+    t = best_of(lambda: np.copyto(b, a))
+    out["machine: np.copyto (bytes read per s)"] = a.nbytes / t / 1e9
+    del a, b
+
+    try:
+        import torch
+        from safetensors.torch import load_file
+    except ImportError:
+        out["INC's way"] = None
+        return out
+    tensors = load_file(str(path))  # in memory: the loop alone is timed
+    inc_zero = {}
+
+    def inc_loop():
+        inc_zero["z"] = sum(torch.sum(t == 0).data.item() for t in tensors.values())
+    t = best_of(inc_loop)
+    out["INC's way: per-layer (t == 0).sum().item() on torch tensors"] = nbytes / t / 1e9
+    assert inc_zero["z"] == zeros["e"][0], (inc_zero["z"], zeros["e"])
+    del tensors
+    return out
+
+
+# VmHWM, not ru_maxrss: Linux carries the parent's peak RSS across fork + exec into ru_maxrss.
+CHILD = """
+import sys
+sys.path.insert(0, {repo!r})
+def status(key):
+    for line in open('/proc/self/status'):
+        if line.startswith(key):
+            return int(line.split()[1]) // 1024
+import numpy, analysis.sparsity.report, analysis.sparsity.scheduler, analysis.models, analysis.selection
+base = status('VmRSS')
+from analysis.sparsity.report import compute_sparsity_report
+rep = compute_sparsity_report({path!r})
+print(base, status('VmHWM'), rep['totals']['bytes_counted'])
+"""
+
+
+def bench_memory(path: Path) -> dict:
+    warm(path)
+    p = subprocess.run([sys.executable, "-c", CHILD.format(repo=str(REPO), path=str(path))],
+                       capture_output=True, text=True, timeout=600)
+    if p.returncode:
+        raise SystemExit(p.stderr)
+    base, peak, counted = map(int, p.stdout.split())
+    return {"baseline_mb": base, "peak_mb": peak, "above_baseline_mb": peak - base, "bytes_counted": counted}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="128 MiB and 512 MiB files instead of 1 and 4 GiB")
+    ap.add_argument("--dir", default="/tmp")
+    args = ap.parse_args(argv)
+    small, big = ((128 << 20), (512 << 20)) if args.quick else ((1 << 30), (4 << 30))
+    d = Path(args.dir)
+    f1 = d / f"prune_lsp_bench_{os.getpid()}_1.safetensors"
+    f4 = d / f"prune_lsp_bench_{os.getpid()}_4.safetensors"
+    print(f"cores: {os.cpu_count()}  numpy {np.__version__}")
+    try:
+        write_checkpoint(f1, small)
+        nbytes = f1.stat().st_size
+        print(f"\n{nbytes / 2**20:.0f} MiB fp32 checkpoint in the page cache")
+        res = bench_throughput(f1, nbytes)
+        ours = res["prune-lsp element-wise (mmap, numpy, no torch)"]
+        for k, v in res.items():
+            ratio = f"  (ours / this = {ours / v:.1f}x)" if v and not k.startswith("prune-lsp") else ""
+            print(f"  {k:<62} {v:6.1f} GB/s{ratio}" if v else f"  {k:<62}   n/a")
+        f1.unlink()
+        write_checkpoint(f4, big)
+        mem = bench_memory(f4)
+        print(f"\n{f4.stat().st_size / 2**30:.1f} GiB checkpoint, compute_sparsity_report in a child process:")
+        print(f"  RSS baseline {mem['baseline_mb']} MB, peak {mem['peak_mb']} MB, "
+              f"above baseline {mem['above_baseline_mb']} MB (target <= 300)")
+    finally:
+        for f in (f1, f4):
+            if f.exists():
+                f.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

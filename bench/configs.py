@@ -1,0 +1,41 @@
+"""Synthetic but realistic pruning configs of a given size, shared by the benchmarks."""
+
+from __future__ import annotations
+
+
+def v2_config(lines: int) -> str:
+    """A dialect-B config of about `lines` lines: a global section and as many pruners as fit."""
+    head = [
+        "# prune-lsp: model=model.safetensors",
+        "model: {name: bench, framework: pytorch}",
+        "pruning:",
+        "  approach:",
+        "    weight_compression_v2:",
+        "      target_sparsity: 0.8",
+        "      start_step: 0",
+        "      end_step: 1000",
+        "      pruning_frequency: 50",
+        "      excluded_op_names: ['classifier', 'pooler']",
+        "      sparsity_decay_type: cos",
+        "      pruners:",
+    ]
+    out = list(head)
+    i = 0
+    while len(out) + 9 <= lines:
+        pattern = ('"2:4"', '"4x1"', '"channelx1"', '"1x1"')[i % 4]
+        target = "0.5" if i % 4 == 0 else "0.7"
+        out += [
+            "        - !PrunerV2",
+            f"            op_names: ['bert\\.encoder\\.layer\\.{i % 24}\\.attention\\.self\\.(query|key)']  # layer {i}",
+            f"            pattern: {pattern}",
+            "            pruning_type: magnitude",
+            f"            target_sparsity: {target}",
+            "            pruning_scope: local",
+            f"            start_step: {i % 10}",
+            "            criterion_reduce_type: mean",
+            "            parameters: {reg_coeff: 0.0}",
+        ]
+        i += 1
+    while len(out) < lines:
+        out.append("      # padding comment")
+    return "\n".join(out) + "\n"
