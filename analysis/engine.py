@@ -59,20 +59,25 @@ def looks_like_pruning_config(text: str) -> bool:
     return any(m in text for m in _MARKERS)
 
 
-def check_text(text: str, path: Optional[str] = None, settings: Optional[CheckSettings] = None) -> CheckResult:
+def check_text(text: str, path: Optional[str] = None, settings: Optional[CheckSettings] = None,
+               model: Optional[object] = None) -> CheckResult:
     """Check a YAML or JSON text (any dialect); a text with no pruning config gets no diagnostics."""
     if not looks_like_pruning_config(text):
         return CheckResult(None, Directives())
     parsed = parse_text(text)
     configs = [c for c in (detect(doc) for doc in parsed.documents) if c is not None]
     relevant = bool(configs) or any(m in text for m in ("weight_compression", "pruning_configs", "WeightPruningConfig"))
-    return check_configs(parsed, configs, settings, report_syntax=relevant)
+    return check_configs(parsed, configs, settings, report_syntax=relevant, model=model)
 
 
 def check_configs(parsed: ParsedText, configs: list[ConfigDoc], settings: Optional[CheckSettings] = None,
-                  *, report_syntax: bool = True) -> CheckResult:
+                  *, report_syntax: bool = True, model: Optional[object] = None) -> CheckResult:
     """Run every rule on configs already found in `parsed` (YAML documents, or Python calls turned
-    into the same positioned nodes), then apply suppressions and settings."""
+    into the same positioned nodes), then apply suppressions and settings.
+
+    `model`: the analysis.models.LayerIndex of the model the config prunes, already loaded by the
+    caller (the engine never reads model files: a keystroke must not wait for one). With it, the
+    model rules (rules/model_checks.py) run too."""
     settings = settings or CheckSettings()
     directives = parse_directives(parsed.lines, scan_comments(parsed.lines))
     result = CheckResult(parsed, directives)
@@ -80,7 +85,7 @@ def check_configs(parsed: ParsedText, configs: list[ConfigDoc], settings: Option
     for found in configs:
         pruners = effective_pruners(found) if found.unrecognised is None else []
         result.configs.append(CheckedConfig(found, pruners))
-        diags.extend(_run_checks(parsed, found, pruners))
+        diags.extend(_run_checks(parsed, found, pruners, model))
     for p in parsed.problems:
         # A file we could not read at all (too large, too deep, an alias bomb) may well be a config:
         # say so. A syntax error only matters in a file that is (or names itself) a pruning config.
@@ -97,8 +102,9 @@ def check_configs(parsed: ParsedText, configs: list[ConfigDoc], settings: Option
     return result
 
 
-def _run_checks(parsed: ParsedText, doc: ConfigDoc, pruners: list[EffectivePruner]) -> list[Diagnostic]:
-    ctx = RuleContext(parsed, doc, pruners)
+def _run_checks(parsed: ParsedText, doc: ConfigDoc, pruners: list[EffectivePruner],
+                model: Optional[object] = None) -> list[Diagnostic]:
+    ctx = RuleContext(parsed, doc, pruners, model=model)
     for fn in checks_for(doc.dialect.id):
         try:
             fn(ctx)

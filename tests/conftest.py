@@ -16,3 +16,18 @@ def shared_path(*parts: str) -> Path:
     if not p.exists():
         pytest.skip(f"{p} is absent: the shared corpus and reference docs exist only beside the project's own checkout")
     return p
+
+
+def _inc_python() -> Path:
+    import os
+
+    env = os.environ.get("PRUNE_LSP_INC_PYTHON")
+    if env:
+        return Path(env)
+    venv = os.environ.get("PRUNE_LSP_INC_VENV", str(Path.home() / ".cache" / "prune-lsp-inc26"))
+    return Path(venv) / "bin" / "python"
+
+
+# INC 2.6's python, the oracle for INC's behaviour: built by scripts/inc_oracle_venv.sh (scripts/test
+# runs it and exports PRUNE_LSP_INC_PYTHON).
+INC_PYTHON = _inc_python()

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Optional
 
 from .. import __version__
 from ..diagnostics import Diagnostic, Severity
@@ -26,7 +27,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--disable", metavar="CODES", default="", help="comma-separated rule codes to skip")
 
 
-def check_path(path: Path, settings: CheckSettings) -> list[Diagnostic]:
+def check_path(path: Path, settings: CheckSettings, cli_model: Optional[str] = None) -> list[Diagnostic]:
     """Diagnostics for one file; a file that cannot be read gets one diagnostic saying why."""
     try:
         text = read_text(path)
@@ -38,7 +39,34 @@ def check_path(path: Path, settings: CheckSettings) -> list[Diagnostic]:
         except ImportError:  # Python support not installed in this build
             return []
         return check_python_text(text, str(path), settings).diagnostics
-    return check_text(text, str(path), settings).diagnostics
+    model, problem = _model_for(text, path, cli_model)
+    diags = check_text(text, str(path), settings, model=model).diagnostics
+    return diags + ([problem] if problem else [])
+
+
+def _model_for(text: str, path: Path, cli_model: Optional[str]):
+    """The layer index of the model this config names (--model, else its modeline), or a
+    PL070 diagnostic saying why it cannot be read. Models are read without running user code."""
+    from ..comments import parse_directives
+    from ..model_ref import resolve_model
+    from ..positions import LineIndex, Range
+
+    if cli_model is None and "prune-lsp:" not in text:
+        return None, None
+    directives = parse_directives(LineIndex(text))
+    ref = resolve_model(str(path), cli_model=cli_model, modeline=directives.model,
+                        modeline_range=directives.model_range)
+    if ref is None:
+        return None, None
+    try:
+        from ..models import ModelLoadError, cached_layer_index
+    except ImportError:
+        return None, None
+    try:
+        return cached_layer_index(ref.path), None
+    except ModelLoadError as exc:
+        rng = ref.range or Range.point(0, 0)
+        return None, Diagnostic("PL070", Severity.WARNING, f"model not checked: {exc.reason} ({ref.written})", rng)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             return 2
     results: list[tuple[str, Diagnostic]] = []
     for path, _explicit in files:
-        for d in check_path(path, settings):
+        for d in check_path(path, settings, args.model):
             results.append((str(path), d))
     out = sys.stdout
     if args.format == "json":

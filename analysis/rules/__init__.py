@@ -15,9 +15,13 @@
 | layer_regex.py | PL027-PL030: op_names, excluded_op_names, pruning_op_types |
 | keras.py | PL039: Keras-specific limits |
 | legacy.py | PL060-PL063: INC 1.x schema rules |
+| model_checks.py | PL035-PL037, PL045-PL049: against the model (selection, block shapes) |
+| model_ref.py | PL070: the model a config names cannot be read |
 """
 
 from . import (  # noqa: F401
     structure, unknown_keys, value_types, yaml_traps, steps, ratios, pattern, pruning_type, enums,
     regularization, layer_regex, keras, legacy,
 )
+from . import model_ref  # noqa: F401,E402  (PL070, reported by the language server)
+from . import model_checks  # noqa: F401,E402

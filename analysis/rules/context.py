@@ -23,6 +23,7 @@ class RuleContext:
     parsed: ParsedText
     doc: ConfigDoc
     pruners: list[EffectivePruner]
+    model: Optional[object] = None  # the LayerIndex of the model the config prunes, when known
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _seen: dict[tuple, Diagnostic] = field(default_factory=dict)
     _inheritors: dict[int, tuple[str, list[str]]] = field(default_factory=dict)  # id(diag) -> (base message, labels)

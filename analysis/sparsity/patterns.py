@@ -1,0 +1,156 @@
+"""INC's pruning patterns and the 2-D matrix INC reshapes each weight to before blocking.
+
+INC (patterns/nxm.py, ninm.py) reads a pattern as `text.split("_")[-1]`; "x" makes it NxM (N
+along output channels = rows, M along input = columns, "channel" = the full ORIGINAL dim), ":"
+makes it N:M (N pruned in every M consecutive weights along the columns), "mha" head pruning.
+Weights become a 2-D [rows, cols] matrix: 4-D [cout,cin,kh,kw] permuted (0,2,3,1) to
+[cout, kh*kw*cin], 3-D [cout,cin,k] permuted (0,2,1) to [cout, k*cin], 1-D to [-1, 8].
+
+Keras kernels keep their input axes first and the output axis last (Dense [in,out], Conv2D
+[kh,kw,cin,cout]); their bytes are already the TRANSPOSE of INC's matrix in INC's column order
+(kh, kw, cin), so they are read column-wise ("cols" orientation) without any copy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from math import prod
+
+FLATTEN_DIM2 = 8  # INC utils.FLATTEN_DIM2: 1-D params are viewed as [-1, 8]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    text: str
+    kind: str  # "nxm" | "nm" | "mha"
+    n: int | str = 1  # int, or "channel" for NxM
+    m: int | str = 1
+
+    @property
+    def is_block(self) -> bool:
+        return self.kind in ("nxm", "nm")
+
+
+def parse_pattern(text: str) -> Pattern:
+    """INC's own reading of a pattern string (patterns/__init__.py get_pattern). ValueError when
+    INC would reject it."""
+    name = str(text).split("_")[-1]
+    try:
+        if "x" in name:
+            n, m = name.split("x")[0], name.split("x")[1]
+            n = n if n == "channel" else int(n)
+            m = m if m == "channel" else int(m)
+            if (isinstance(n, int) and n <= 0) or (isinstance(m, int) and m <= 0):
+                raise ValueError
+            return Pattern(str(text), "nxm", n, m)
+        if ":" in name:
+            n, m = int(name.split(":")[0]), int(name.split(":")[1])
+            if m <= 0 or n < 0:
+                raise ValueError
+            return Pattern(str(text), "nm", n, m)
+        if "mha" in name:
+            return Pattern(str(text), "mha")
+    except ValueError:
+        pass
+    raise ValueError(f"not an INC pruning pattern: {text!r}")
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """How a stored tensor maps onto INC's 2-D matrix [rows, cols].
+
+    orientation "rows": the stored bytes are row-major over INC rows (torch layout); when
+    `permute` is set, each stored row is [cin, *spatial] and must be reordered to [*spatial, cin]
+    for column-dependent metrics. orientation "cols": the stored bytes are the transpose (Keras).
+    """
+
+    stored_shape: tuple[int, ...]
+    torch_shape: tuple[int, ...]
+    rows: int
+    cols: int
+    orientation: str = "rows"
+    permute: bool = False
+    error: str | None = None  # INC cannot reshape this weight at all
+
+    @property
+    def size(self) -> int:
+        return prod(self.stored_shape)
+
+
+def torch_geometry(shape) -> Geometry:
+    shape = tuple(int(d) for d in shape)
+    size = prod(shape)
+    if len(shape) == 2:
+        return Geometry(shape, shape, shape[0], shape[1])
+    if len(shape) in (3, 4):
+        return Geometry(shape, shape, shape[0], size // shape[0] if shape[0] else 0, permute=True)
+    if len(shape) == 1:
+        if size % FLATTEN_DIM2:
+            return Geometry(shape, shape, 0, 0,
+                            error=f"INC reshapes 1-D weights to [-1, {FLATTEN_DIM2}]; {size} does not divide")
+        return Geometry(shape, shape, size // FLATTEN_DIM2, FLATTEN_DIM2)
+    return Geometry(shape, shape, 0, 0,
+                    error=f"INC supports only 1-, 2-, 3- and 4-D weights, not {len(shape)}-D")
+
+
+def keras_geometry(shape, class_name: str = "") -> Geometry:
+    """A Keras kernel: Dense [in,out], ConvND [*spatial,in,out], ConvNDTranspose [*spatial,out,in]
+    (torch ConvTranspose is [in,out,*spatial], so the same axis move applies), DepthwiseConv2D
+    [kh,kw,cin,mult] (torch [cin*mult, 1, kh, kw]). Other weights (Embedding [vocab, dim]) are
+    laid out like torch already."""
+    shape = tuple(int(d) for d in shape)
+    is_kernel = ("Dense" in class_name or "Conv" in class_name) and len(shape) >= 2
+    if not is_kernel:
+        return torch_geometry(shape)
+    size = prod(shape)
+    if "Depthwise" in class_name and len(shape) >= 3:
+        out = shape[-2] * shape[-1]
+        torch_shape = (out, 1, *shape[:-2])
+    else:
+        out = shape[-1]
+        torch_shape = (shape[-1], shape[-2], *shape[:-2])
+    if len(torch_shape) > 4:
+        return Geometry(shape, torch_shape, 0, 0,
+                        error=f"INC supports only 1-, 2-, 3- and 4-D weights, not {len(shape)}-D")
+    return Geometry(shape, torch_shape, out, size // out if out else 0, orientation="cols")
+
+
+@dataclass(frozen=True)
+class Block:
+    """A pattern resolved for one weight: NxM block [bn rows, bm cols], or N:M groups of m."""
+
+    kind: str  # "nxm" | "nm"
+    bn: int
+    bm: int
+    n_pruned: int = 0  # N of N:M
+
+    @property
+    def area(self) -> int:
+        return self.bn * self.bm
+
+
+def resolve_block(pattern: Pattern, geom: Geometry) -> tuple[Block | None, str | None]:
+    """The block for this weight, or (None, reason) when INC would list the layer in
+    `invalid_layers` (never masked) or could not handle it."""
+    if not pattern.is_block:
+        return None, "not a block pattern"
+    if geom.error:
+        return None, geom.error
+    if pattern.kind == "nm":
+        if geom.cols % pattern.m:
+            return None, f"shape [{geom.rows}, {geom.cols}] cannot be divided by {pattern.text}"
+        return Block("nm", 1, pattern.m, pattern.n), None
+    ts = geom.torch_shape
+    if pattern.n == "channel":
+        bn = ts[0]
+    else:
+        bn = pattern.n
+    if pattern.m == "channel":
+        if len(ts) < 2:
+            return None, "channel block on a 1-D weight (INC would fail)"
+        bm = ts[1]  # INC takes the ORIGINAL dim 1 (cin for a conv), not the 2-D cols
+    else:
+        bm = pattern.m
+    if bn <= 0 or bm <= 0 or geom.rows % bn or geom.cols % bm:
+        return None, f"shape [{geom.rows}, {geom.cols}] cannot be divided by {pattern.text}"
+    return Block("nxm", int(bn), int(bm)), None

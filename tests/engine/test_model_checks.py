@@ -1,0 +1,101 @@
+"""Model-aware rules on a real model file (the example's safetensors, written by the example
+script) and on a hand-made index where the file format cannot express the case."""
+
+from __future__ import annotations
+
+import importlib.util
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from analysis.engine import check_text
+from analysis.models import cached_layer_index
+from analysis.models.types import LayerIndex, LayerInfo
+from tests.conftest import REPO
+
+CONFIG = """\
+pruning:
+  approach:
+    weight_compression_v2:
+      target_sparsity: 0.5
+      start_step: 0
+      end_step: 10
+      pruning_type: magnitude
+      pruners:
+        - !PrunerV2
+            op_names: {ops}
+            pattern: "{pattern}"
+            pruning_scope: {scope}
+"""
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    spec = importlib.util.spec_from_file_location("make_tiny_model", REPO / "examples" / "make_tiny_model.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    out = tmp_path_factory.mktemp("model") / "tiny.safetensors"
+    mod.write_safetensors(out, mod.tensors(__import__("numpy").random.default_rng(0)))
+    return out
+
+
+def diags(text, model):
+    return check_text(text, model=cached_layer_index(model)).diagnostics
+
+
+def test_clean_config_against_the_model(tiny):
+    text = CONFIG.format(ops=r"['bert\.encoder\.layer\.\d+\.attention\.self\.']", pattern="4x1", scope="local")
+    assert diags(text, tiny) == []
+
+
+def test_op_name_matching_nothing_is_reported_on_the_entry_with_a_hint(tiny):
+    text = CONFIG.format(ops="['bert.encoder.layer.0.attention.self.query', 'bert.encodr.layer']", pattern="4x1",
+                         scope="local")
+    ds = diags(text, tiny)
+    (d,) = [d for d in ds if d.code == "PL045"]
+    line = text.splitlines()[9]
+    assert d.range.start.line == 9 and d.range.start.character == line.index("'bert.encodr")
+    assert "bert.enc" in d.message  # the near miss
+    assert not [d for d in ds if d.code == "PL037"]  # the other entry still selects
+
+
+def test_block_not_dividing_is_an_error_in_global_scope_and_a_warning_in_local(tiny):
+    g = [d for d in diags(CONFIG.format(ops="['attention']", pattern="3x1", scope="global"), tiny) if d.code == "PL035"]
+    l_ = [d for d in diags(CONFIG.format(ops="['attention']", pattern="3x1", scope="local"), tiny) if d.code == "PL035"]
+    assert g[0].severity.value == "error" and "ZeroDivisionError" in g[0].message
+    assert l_[0].severity.value == "warning"
+    assert g[0].range.start.line == 10  # on the pattern
+
+
+def test_pruner_selecting_nothing(tiny):
+    ds = diags(CONFIG.format(ops="['decoder']", pattern="4x1", scope="local"), tiny)
+    assert "PL037" in {d.code for d in ds} and "PL045" in {d.code for d in ds}
+
+
+def test_layers_in_two_pruners(tiny):
+    text = CONFIG.format(ops="['attention']", pattern="4x1", scope="local") + (
+        "        - !PrunerV2\n            op_names: ['layer.0']\n            pattern: '4x1'\n")
+    (d,) = [d for d in diags(text, tiny) if d.code == "PL047"]
+    assert d.related and d.related[0].range.start.line == 9
+
+
+def test_head_over_exclusion_on_an_ordered_index():
+    def lin(name, o=8, i=8):
+        return LayerInfo(name, "Linear", False, f"{name}.weight", (o, i), "float32", o * i, (f"{name}.weight",))
+    index = LayerIndex("toy.pt", "pytorch", [LayerInfo("", "Net", False, None, (), "", 0), lin("fc1"), lin("fc2"),
+                                             lin("fc", 2, 8)], "torch-zip", True, ordered=True, complete=True)
+    text = CONFIG.format(ops="[]", pattern="4x1", scope="local")
+    ds = check_text(text, model=index).diagnostics
+    (d,) = [d for d in ds if d.code == "PL036"]
+    assert "`fc1`" in d.message and "`fc2`" in d.message
+    assert "PL037" in {x.code for x in ds}  # everything was excluded
+
+
+def test_cli_reports_an_unreadable_model_on_the_modeline(tmp_path: Path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("# prune-lsp: model=nope.safetensors\n" + CONFIG.format(ops="[]", pattern="4x1", scope="local"))
+    r = subprocess.run([sys.executable, "-m", "analysis.cli.main", "check", str(cfg)], cwd=REPO, capture_output=True,
+                       text=True)
+    assert f"{cfg}:1:20: warning PL070" in r.stdout and r.returncode == 0
