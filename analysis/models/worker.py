@@ -209,6 +209,9 @@ def main(argv: list[str]) -> int:
     except BaseException as e:  # report any failure as one line; the parent turns it into ModelLoadError
         msg = str(e).strip().splitlines()[0] if str(e).strip() else ""
         ans = {"error": f"{type(e).__name__}: {msg}"[:300]}
+        # torch reports a refused allocation as a RuntimeError, not MemoryError
+        if any(s in str(e) for s in ("can't allocate memory", "Cannot allocate memory", "bad_alloc", "out of memory")):
+            ans["oom"] = True
     with open(out_file, "w") as f:
         json.dump(ans, f)
     return 0

@@ -34,8 +34,8 @@ CHECKS: list[tuple[tuple[Rule, ...], Callable]] = []
 
 def rule(code: str, name: str, severity: Severity, summary: str, *, explanation: str = "", spec: str = "",
          dialects: str = "ABCD", needs_model: bool = False, fixable: bool = False) -> Rule:
-    if code in RULES:
-        raise ValueError(f"duplicate rule code {code}")
+    if code in RULES and RULES[code].name != name:  # a re-import (module reload) re-registers the same rule
+        raise ValueError(f"duplicate rule code {code}: {RULES[code].name} and {name}")
     r = Rule(code, name, severity, summary, explanation, spec, dialects, needs_model, fixable)
     RULES[code] = r
     return r
@@ -43,6 +43,8 @@ def rule(code: str, name: str, severity: Severity, summary: str, *, explanation:
 
 def checker(*rules: Rule) -> Callable[[Callable], Callable]:
     def deco(fn: Callable) -> Callable:
+        key = (fn.__module__, fn.__qualname__)
+        CHECKS[:] = [(r, f) for r, f in CHECKS if (f.__module__, f.__qualname__) != key]  # reloads replace
         CHECKS.append((rules, fn))
         return fn
     return deco

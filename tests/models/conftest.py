@@ -15,18 +15,9 @@ import pytest
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
-from tests.conftest import INC_PYTHON  # noqa: E402
 
 if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
-
-
-def inc_python() -> Path | None:
-    """The INC 2.6 oracle's python: the lead's set-up script when present, else the known path."""
-    script = REPO / "scripts" / "inc_oracle_venv.sh"
-    if script.is_file() and not INC_PYTHON.exists():
-        subprocess.run(["bash", str(script)], check=False, capture_output=True, timeout=1800)
-    return INC_PYTHON if INC_PYTHON.exists() else None
 
 
 @pytest.fixture(scope="session")

@@ -118,6 +118,14 @@ def test_legacy_pickle_state_dict(torch_files):
     assert [ly.name for ly in ix.layers] == [n for n in _truth("convnet") if n]
 
 
+def test_weights_only_constructs_the_reader_does_not_model_fall_back_to_torch(tmp_path):
+    p = tmp_path / "with_size.pt"
+    torch.save({"fc.weight": torch.ones(3, 2), "input_shape": torch.Size([2, 3])}, p)
+    ix = load_layer_index(p)
+    assert ix.source == "torch-weights-only"
+    assert ix.by_name()["fc"].shape == (3, 2) and ix.by_name()["fc"].class_name == "Linear"
+
+
 def test_factory_needs_permission_and_builds_on_meta(monkeypatch):
     here = os.path.dirname(os.path.abspath(__file__))
     monkeypatch.chdir(here)
@@ -182,6 +190,21 @@ def test_hf_folder_minilm(minilm_folder):
         assert ix.layers[-1].name == "pooler.activation"
     else:
         assert not ix.exact_classes
+
+
+def test_hf_folder_without_transformers_infers_classes(minilm_folder, monkeypatch):
+    from analysis.models import hf_folder
+
+    monkeypatch.setattr(hf_folder, "_transformers_available", lambda: False)
+    ix = load_layer_index(minilm_folder)
+    assert ix.source == "hf-folder" and not ix.exact_classes and not ix.ordered
+    assert any("install transformers" in n for n in ix.notes)
+    c = _classes(ix)
+    assert c["encoder.layer.0.attention.self.query"] == "Linear" and c["embeddings.LayerNorm"] == "LayerNorm"
+    assert c["embeddings.token_type_embeddings"] == "Embedding"
+    # natural order: layer 2 before layer 10 would hold; parents before children
+    names = [ly.name for ly in ix.layers]
+    assert names.index("encoder.layer.1.attention.self.query") < names.index("encoder.layer.5.attention.self.query")
 
 
 def test_hf_folder_safetensors_alone_is_inferred(minilm_folder):
@@ -314,5 +337,5 @@ def test_factory_memory_limit(tmp_path, monkeypatch):
         "    x = torch.ones(4096, 1024, 1024, device='cpu')  # 16 GiB, past the limit\n"
         "    return torch.nn.Linear(2, 2)\n")
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(ModelLoadError, match="out of memory|memory"):
+    with pytest.raises(ModelLoadError, match=r"out of memory \(limit 3000 MB\)"):
         load_layer_index("bigmod:make", allow_code_execution=True, memory_mb=3000)

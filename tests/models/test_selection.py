@@ -10,7 +10,7 @@ import pytest
 
 from analysis.models import LayerIndex, LayerInfo, load_layer_index
 from analysis.selection import block_divisibility, reshape_2d, select_layers
-from conftest import inc_python
+from inc_env import inc_python
 
 HERE = Path(__file__).resolve().parent
 

@@ -15,7 +15,7 @@ import pytest
 from analysis.models import load_layer_index
 from analysis.models.torch_files import index_from_worker_modules
 from analysis.selection import select_layers
-from conftest import inc_python
+from inc_env import inc_python
 
 torch = pytest.importorskip("torch")
 
