@@ -39,23 +39,26 @@ def median_ms(fn, repeat: int) -> float:
     return statistics.median(times)
 
 
+def rows(repeat: int = 0) -> list:
+    from report import Row
+
+    out = []
+    for lines, target in ((100, 5.0), (10_000, 250.0)):
+        text = v2_config(lines)
+        n = repeat or (200 if lines <= 100 else 15)
+        ours = median_ms(lambda: check_text(text), n)
+        base = median_ms(lambda: yaml.load(text, Loader=_Loader), n)
+        out.append(Row(f"engine: check a {lines:,}-line config, median", ours, "ms", base, "yaml.safe_load", target))
+    return out
+
+
 def main() -> int:
+    from report import print_table
+
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=0, help="runs per figure (default: 200 small, 15 large)")
     args = ap.parse_args()
-    rows = []
-    for lines, target in ((100, 5.0), (10_000, 250.0)):
-        text = v2_config(lines)
-        repeat = args.repeat or (200 if lines <= 100 else 15)
-        n_diag = len(check_text(text).diagnostics)
-        ours = median_ms(lambda: check_text(text), repeat)
-        base_py = median_ms(lambda: yaml.load(text, Loader=_Loader), repeat)
-        rows.append((lines, ours, base_py, target, n_diag))
-    print(f"{'figure':<34} {'ours ms':>9} {'yaml.safe_load ms':>18} {'ratio':>7} {'target ms':>10}  ok")
-    for lines, ours, base, target, n_diag in rows:
-        ok = "yes" if ours <= target else "NO"
-        print(f"{f'check {lines}-line config':<34} {ours:>9.2f} {base:>18.2f} {ours / base:>7.2f} {target:>10.0f}  {ok}"
-              f"   ({n_diag} diagnostics)")
+    print_table(rows(args.repeat))
     return 0
 
 

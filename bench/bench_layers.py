@@ -43,10 +43,26 @@ def fresh_process_ms(code: str, repeat: int) -> float:
     return median_ms(run, repeat)
 
 
-def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--repeat", type=int, default=7)
-    a = ap.parse_args()
+def rows(repeat: int = 7) -> list:
+    """The figures as bench/report.Row objects (for bench/run_all.py)."""
+    from report import Row
+
+    raw = _measure(repeat)
+    return [
+        Row("layers: index of a 20,000-tensor safetensors file, median", raw["st"], "ms", raw["st_keys"],
+            "safe_open().keys()", 100.0),
+        Row("layers: index of a 1,000-tensor .pt, fresh process", raw["pt"], "ms", raw["pt_base"],
+            "import torch + torch.load(weights_only)", 300.0),
+        Row("layers: cached index lookup", raw["hit"], "ms", raw["miss"], "uncached load"),
+    ]
+
+
+def _measure(repeat: int) -> dict:
+    class _A:
+        pass
+
+    a = _A()
+    a.repeat = repeat
     import numpy as np
     from safetensors import safe_open
     from safetensors.numpy import save_file
@@ -111,6 +127,15 @@ def main() -> int:
         rows.append(("cached_layer_index hit (20,000-tensor file)", hit, "stat() of the file + dict lookup"))
         rows.append(("  baseline cached_layer_index miss (a load)", miss, ""))
 
+    return {"st": ours, "st_keys": rows[1][1], "st_json": rows[2][1], "pt": ours_pt, "pt_base": base_pt,
+            "bare": bare, "hit": hit, "miss": miss, "table": rows}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=7)
+    a = ap.parse_args()
+    rows = _measure(a.repeat)["table"]
     width = max(len(r[0]) for r in rows)
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} CPUs, median of {a.repeat} runs")
     for name, ms, note in rows:

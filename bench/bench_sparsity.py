@@ -159,6 +159,42 @@ def bench_memory(path: Path) -> dict:
     return {"baseline_mb": base, "peak_mb": peak, "above_baseline_mb": peak - base, "bytes_counted": counted}
 
 
+def rows(quick: bool = False, directory: str = "/tmp") -> list:
+    """The figures as bench/report.Row objects (for bench/run_all.py)."""
+    from report import Row
+
+    small, big = ((128 << 20), (512 << 20)) if quick else ((1 << 30), (4 << 30))
+    d = Path(directory)
+    f1 = d / f"prune_lsp_bench_{os.getpid()}_1.safetensors"
+    f4 = d / f"prune_lsp_bench_{os.getpid()}_4.safetensors"
+    out = []
+    try:
+        write_checkpoint(f1, small)
+        nbytes = f1.stat().st_size
+        res = bench_throughput(f1, nbytes)
+        f1.unlink()
+        size = f"{nbytes / 2**30:.2g} GiB"
+        ours = res["prune-lsp element-wise (mmap, numpy, no torch)"]
+        copy = res["machine: np.copyto (bytes read per s)"]
+        inc = res.get("INC's way: per-layer (t == 0).sum().item() on torch tensors")
+        out.append(Row(f"sparsity: count zeros, {size} fp32 safetensors in page cache", ours, "GB/s", copy,
+                       "np.copyto bandwidth", 10.0, lower_is_better=False))
+        if inc:
+            out.append(Row("sparsity: same, vs INC's per-layer (t == 0).sum() loop", ours, "GB/s", inc,
+                           "INC's loop (target: 5x faster)", 5 * inc, lower_is_better=False))
+        out.append(Row("sparsity: whole compute_sparsity_report", res["prune-lsp compute_sparsity_report (whole command)"],
+                       "GB/s", copy, "np.copyto bandwidth", lower_is_better=False))
+        write_checkpoint(f4, big)
+        mem = bench_memory(f4)
+        out.append(Row(f"sparsity: peak memory above interpreter, {f4.stat().st_size / 2**30:.2g} GiB checkpoint",
+                       mem["above_baseline_mb"], "MB", mem["baseline_mb"], "interpreter RSS", 300.0))
+    finally:
+        for f in (f1, f4):
+            if f.exists():
+                f.unlink()
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="128 MiB and 512 MiB files instead of 1 and 4 GiB")

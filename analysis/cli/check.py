@@ -33,15 +33,20 @@ def check_path(path: Path, settings: CheckSettings, cli_model: Optional[str] = N
         text = read_text(path)
     except ReadError as exc:
         return [read_error_diagnostic(f"cannot read {path}: {exc}")]
-    if path.suffix == ".py":
-        try:
-            from ..python_config import check_python_text
-        except ImportError:  # Python support not installed in this build
-            return []
-        return check_python_text(text, str(path), settings).diagnostics
     model, problem = _model_for(text, path, cli_model)
-    diags = check_text(text, str(path), settings, model=model).diagnostics
-    return diags + ([problem] if problem else [])
+    if path.suffix == ".py":
+        from ..python_config import check_python_text
+
+        result = check_python_text(text, str(path), settings, model=model)
+    elif path.suffix == ".json":
+        from ..json_config import check_json_text
+
+        result = check_json_text(text, str(path), settings, model=model)
+    else:
+        result = check_text(text, str(path), settings, model=model)
+    if problem is not None and not result.is_pruning_config:
+        problem = None  # a modeline in a file that holds no config: nothing to check against
+    return result.diagnostics + ([problem] if problem else [])
 
 
 def _model_for(text: str, path: Path, cli_model: Optional[str]):

@@ -9,7 +9,7 @@
 | steps.py | PL001, PL002, PL004, PL018, PL022, PL038: start/end/frequency |
 | ratios.py | PL003, PL005, PL010, PL011, PL034: target, min and max sparsity |
 | pattern.py | PL007-PL009, PL015, PL016, PL041: the pattern grammar |
-| pruning_type.py | PL017, PL019-PL021, PL033: pruner types and their constraints |
+| pruning_type.py | PL017, PL019-PL021, PL033, PL064: pruner types and their constraints |
 | enums.py | PL006, PL025, PL026: closed sets of values |
 | regularization.py | PL012, PL023, PL024, PL032: reg_type, reg_coeff, parameters |
 | layer_regex.py | PL027-PL030: op_names, excluded_op_names, pruning_op_types |
@@ -25,3 +25,4 @@ from . import (  # noqa: F401
 )
 from . import model_ref  # noqa: F401,E402  (PL070, reported by the language server)
 from . import model_checks  # noqa: F401,E402
+from . import python_calls  # noqa: F401,E402  (PL080-PL085: WeightPruningConfig calls, pruning_configs shape)
