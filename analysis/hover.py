@@ -1,0 +1,184 @@
+"""Hover: what a key does (from analysis.schema), what a value means, and for a pruner's key the
+value INC will really use and where it comes from (this pruner, the global section, INC's default).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+from .merge import EffectivePruner, Setting
+from .positions import Position, Range
+from .schema import KeySpec, Level
+from .schema.patterns import parse_pattern
+from .schema.spec import _show
+from .yaml_tree import Mapping, Pair, Scalar
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .engine import CheckedConfig, CheckResult
+
+_ORIGIN = {
+    "pruner": "set in this pruner",
+    "global": "inherited from the global section",
+    "parameters": "from this pruner's `parameters` (copied over the top-level key)",
+    "default": "INC's default (not written anywhere)",
+    "class-default": "the `!Pruner` class default (the global value is not used)",
+    "cap": "capped by INC to N/M for the N:M pattern",
+}
+
+
+@dataclass
+class HoverInfo:
+    markdown: str
+    range: Range  # the key or value hovered, engine units
+
+
+@dataclass
+class _Hit:
+    config: "CheckedConfig"
+    pair: Pair
+    level: Level
+    pruner: Optional[EffectivePruner]  # the pruner the pair belongs to (None: global section)
+    on_key: bool
+
+
+def _contains(node: Any, off: int) -> bool:
+    return node is not None and node.start <= off <= node.end
+
+
+def _find_in_mapping(m: Any, off: int) -> Optional[tuple[Pair, bool]]:
+    if not isinstance(m, Mapping):
+        return None
+    for p in m.pairs:
+        if p.merged:
+            continue
+        if _contains(p.key, off):
+            return p, True
+        if isinstance(p.value, Scalar) and _contains(p.value, off):
+            return p, False
+    return None
+
+
+def _locate(result: "CheckResult", off: int) -> Optional[_Hit]:
+    for checked in result.configs:
+        doc = checked.config
+        if not (doc.document.start <= off <= doc.document.end):
+            continue
+        by_entry = {ep.index: ep for ep in checked.pruners}
+        for entry in doc.pruners:
+            m = entry.mapping
+            if m is None or not _contains(m, off):
+                continue
+            ep = by_entry.get(entry.index)
+            params = m.get("parameters")
+            hit = _find_in_mapping(params, off) if isinstance(params, Mapping) else None
+            if hit:
+                return _Hit(checked, hit[0], Level.PARAMETERS, ep, hit[1])
+            hit = _find_in_mapping(m, off)
+            if hit:
+                return _Hit(checked, hit[0], Level.PRUNER, ep, hit[1])
+        g = doc.globals
+        if isinstance(g, Mapping):
+            params = g.get("parameters")
+            hit = _find_in_mapping(params, off) if isinstance(params, Mapping) else None
+            if hit:
+                return _Hit(checked, hit[0], Level.PARAMETERS, None, hit[1])
+            hit = _find_in_mapping(g, off)
+            if hit:
+                return _Hit(checked, hit[0], Level.GLOBAL, None, hit[1])
+    return None
+
+
+def _fmt(v: Any) -> str:
+    return f"`{_show(v)}`"
+
+
+def _effective_line(ep: EffectivePruner, key: str) -> Optional[str]:
+    s: Optional[Setting] = ep.settings.get(key)
+    if s is None:
+        return None
+    return f"Effective value in {ep.label()}: {_fmt(s.value)}, {_ORIGIN.get(s.origin, s.origin)}."
+
+
+def _global_usage(checked: "CheckedConfig", key: str, pair: Pair) -> list[str]:
+    out = []
+    for ep in checked.pruners:
+        s = ep.settings.get(key)
+        if s is None:
+            continue
+        if s.pair is pair:
+            out.append(f"- {ep.label()}: uses it")
+        else:
+            out.append(f"- {ep.label()}: {_fmt(s.value)} ({_ORIGIN.get(s.origin, s.origin)})")
+    return out
+
+
+def _pattern_meaning(raw: str) -> str:
+    p = parse_pattern(raw)
+    if p.problems:
+        return f"INC rejects `{raw}`: " + "; ".join(m for _, m in p.problems)
+    if p.kind == "nxm":
+        return (f"blocks of {p.n} x {p.m} (rows/output channels by columns/inputs) are pruned together"
+                if p.n != 1 or p.m != 1 else "unstructured, element-wise pruning")
+    if p.kind == "nm":
+        return f"{p.n} of every {p.m} consecutive input weights pruned (at most {int(p.n) / int(p.m):g} sparsity)"
+    if p.kind == "mha":
+        return "whole attention heads (PyTorch only)"
+    return ""
+
+
+def _value_markdown(spec: Optional[KeySpec], key: str, node: Scalar) -> str:
+    raw = node.raw
+    parts = []
+    if spec is not None:
+        meaning = spec.value_docs.get(str(node.value)) or spec.value_docs.get(raw)
+        if key == "pattern" and not meaning:
+            meaning = _pattern_meaning(str(node.value)) if isinstance(node.value, str) else ""
+        if key == "pattern" and not isinstance(node.value, str) and node.plain and ":" in raw:
+            meaning = f"YAML 1.1 reads unquoted `{raw}` as the integer {node.value}, not an N:M pattern: quote it"
+        parts.append(f"**{key}**: `{raw}`" + (f": {meaning}" if meaning else ""))
+        if spec.allowed:
+            parts += ["", "Allowed: " + ", ".join(f"`{v}`" for v in spec.allowed)]
+        parts += ["", spec.doc]
+    else:
+        parts.append(f"**{key}**: `{raw}`")
+    return "\n".join(parts)
+
+
+def hover(result: "CheckResult", pos: Position) -> Optional[HoverInfo]:
+    """Hover text at `pos` (engine units), or None where there is nothing to say."""
+    if result.parsed is None or not result.configs:
+        return None
+    lines = result.parsed.lines
+    off = lines.offset(pos)
+    hit = _locate(result, off)
+    if hit is None:
+        return None
+    key = hit.pair.name
+    if not isinstance(key, str):
+        return None
+    dialect = hit.config.config.dialect
+    spec = dialect.keys_at(hit.level).get(key)
+    if spec is None and hit.level is Level.PRUNER:
+        spec = dialect.global_keys.get(key)
+    node = hit.pair.key if hit.on_key else hit.pair.value
+    rng = lines.range(node.start, node.end)
+    if not hit.on_key:
+        assert isinstance(hit.pair.value, Scalar)
+        md = _value_markdown(spec, key, hit.pair.value)
+    elif spec is None:
+        md = f"**{key}**: not a key INC reads at this level ({hit.level.value})."
+    else:
+        md = spec.markdown()
+    extra: list[str] = []
+    if hit.pruner is not None and key in hit.pruner.settings:
+        line = _effective_line(hit.pruner, key)
+        if line:
+            extra.append(line)
+    elif hit.level is Level.GLOBAL and hit.config.pruners:
+        usage = _global_usage(hit.config, key, hit.pair)
+        if usage:
+            extra += ["Pruners:"] + usage
+    if extra:
+        md = "\n\n".join(["\n".join(extra), "---", md])
+    return HoverInfo(md, rng)

@@ -1,0 +1,58 @@
+"""Engine positions (0-based lines, code-point columns) <-> LSP positions in the client's units.
+
+Every conversion goes through the document's pygls position codec (UTF-16, UTF-8 or UTF-32, as
+negotiated). The codec wants the document's lines; `CodecLines` gives it the engine's line table
+(one per check) instead of re-splitting the text for each position (pygls issue #538).
+"""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+from analysis.positions import LineIndex, Position, Range
+
+
+class CodecLines:
+    """A read-only sequence of a text's lines (without their line breaks), backed by a LineIndex."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: LineIndex):
+        self.index = index
+
+    def __len__(self) -> int:
+        return self.index.line_count
+
+    def __getitem__(self, i: int) -> str:
+        if i < 0:
+            i += self.index.line_count
+        if not 0 <= i < self.index.line_count:
+            raise IndexError(i)
+        return self.index.line_text(i)
+
+
+class Converter:
+    def __init__(self, codec: PositionCodec, lines: LineIndex):
+        self.codec = codec
+        self.lines = lines
+        self._seq = CodecLines(lines)
+
+    def position(self, p: Position) -> types.Position:
+        return self.codec.position_to_client_units(self._seq, types.Position(line=p.line, character=p.character))
+
+    def range(self, r: Range) -> types.Range:
+        return types.Range(start=self.position(r.start), end=self.position(r.end))
+
+    def to_engine(self, p: types.Position) -> Position:
+        if p.line >= self.lines.line_count:
+            last = self.lines.line_count - 1
+            return Position(last, len(self.lines.line_text(last)))
+        sp = self.codec.position_from_client_units(self._seq, types.Position(line=p.line, character=p.character))
+        return Position(sp.line, sp.character)
+
+
+def converter_for(codec: PositionCodec, text: str, lines: Optional[LineIndex] = None) -> Converter:
+    return Converter(codec, lines if lines is not None and lines.text == text else LineIndex(text))

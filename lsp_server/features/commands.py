@@ -1,0 +1,236 @@
+"""`prune-lsp.computeSparsity` and the code lenses that show its result next to each pruner's
+`target_sparsity` ("now 43.1% of 90%"), re-measured when the checkpoint changes on disk.
+
+The count runs on a worker thread with work-done progress; `window/workDoneProgress/cancel` or
+`$/cancelRequest` stops it. It returns the same JSON object as `prune-lsp sparsity --format json`
+(analysis.sparsity.report.compute_sparsity_report).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import logging
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Optional
+
+from lsprotocol import types
+from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequestCancelled
+
+from analysis.positions import Range
+
+from ..documents import fs_path
+from .diagnostics import converter
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..server import PruneLanguageServer
+
+log = logging.getLogger(__name__)
+COMPUTE_SPARSITY = "prune-lsp.computeSparsity"
+_pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="prune-sparsity")
+
+
+class JsonRpcRequestFailed(JsonRpcException):
+    """LSP's RequestFailed: the request was valid but could not be carried out."""
+
+    CODE = -32803
+
+
+def _report_fn():
+    """compute_sparsity_report, or None while the sparsity engine is not installed."""
+    try:
+        from analysis.sparsity.report import compute_sparsity_report
+
+        return compute_sparsity_report
+    except ImportError:
+        return None
+
+
+@dataclass
+class Measured:
+    report: dict
+    model: str
+    config_uri: Optional[str]
+    device: str
+    when: float
+
+
+def register(server: "PruneLanguageServer") -> None:
+    server.sparsity = {}  # config uri -> Measured
+    server.models.on_model_changed.append(lambda path: _remeasure(server, path))
+
+    @server.command(COMPUTE_SPARSITY)
+    async def compute_sparsity(ls, *args: Any) -> dict:  # no annotation on ls: pygls resolves the hints
+        opts = args[0] if args else None
+        if not isinstance(opts, dict) or not (isinstance(opts.get("uri"), str) or isinstance(opts.get("model"), str)):
+            raise JsonRpcInvalidParams(f'{COMPUTE_SPARSITY} wants [{{"uri": CONFIG_URI}}] or [{{"model": PATH}}]')
+        device = opts.get("device") or ls.settings.device
+        if not isinstance(device, str):
+            raise JsonRpcInvalidParams("device must be a string: auto, cpu, cuda or cuda:N")
+        uri = opts.get("uri")
+        config_path = fs_path(uri) if uri else None
+        if isinstance(opts.get("model"), str):
+            model = os.path.abspath(os.path.expanduser(opts["model"]))
+        else:
+            ref = ls.models.current_ref(uri) if uri in ls.docs else ls.models.ref_for(uri, None)
+            if ref is None:
+                raise JsonRpcRequestFailed("this config names no model: add `# prune-lsp: model=PATH` "
+                                           "in its first 5 lines or set pruneLsp.models")
+            model = ref.path
+        if config_path is not None and not os.path.isfile(config_path):
+            config_path = None  # an unsaved buffer: measure with INC's default pruner
+        report = await measure(ls, model, config_path, device, progress=True)
+        if uri:
+            ls.sparsity[uri] = Measured(report, model, uri, device, time.time())
+            _refresh_lenses(ls)
+        return report
+
+    @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
+    def code_lens(ls: "PruneLanguageServer", params: types.CodeLensParams):
+        uri = params.text_document.uri
+        doc = ls.document(uri)
+        if doc is None:
+            return None
+        result = ls.result_now(uri)
+        if result is None or not result.configs or ls.models.current_ref(uri) is None:
+            return None
+        conv = converter(ls, uri, result, doc.source)
+        measured = ls.sparsity.get(uri)
+        lenses = []
+        run = types.Command(title="", command=COMPUTE_SPARSITY, arguments=[{"uri": uri}])
+        if measured is None:
+            anchor = _first_anchor(result)
+            if anchor is None:
+                return None
+            run.title = "measure sparsity"
+            return [types.CodeLens(range=conv.range(anchor), command=run)]
+        by_index = {p.get("index"): p for p in measured.report.get("pruners", [])}
+        for checked in result.configs:
+            for ep in checked.pruners:
+                figs = by_index.get(ep.index)
+                if figs is None:
+                    continue
+                where = _lens_range(result, checked, ep)
+                if where is None:
+                    continue
+                now = (figs.get("selected") or {}).get("elementwise_over_matmul_gemm_conv")
+                target = figs.get("target_sparsity")
+                title = f"now {_pct(now)}" + (f" of {_pct(target, 3)}" if isinstance(target, (int, float)) else "")
+                lenses.append(types.CodeLens(range=conv.range(where), command=types.Command(
+                    title=title, command=COMPUTE_SPARSITY, arguments=[{"uri": uri, "device": measured.device}])))
+        return lenses
+
+
+def _pct(x: Any, digits: int = 1) -> str:
+    if not isinstance(x, (int, float)):
+        return "?"
+    s = f"{x * 100:.{digits}f}".rstrip("0").rstrip(".") if digits > 1 else f"{x * 100:.{digits}f}"
+    return s + "%"
+
+
+def _first_anchor(result) -> Optional[Range]:
+    for checked in result.configs:
+        doc = checked.config
+        node = doc.container.key if doc.container is not None else (doc.root.pairs[0].key if doc.root.pairs else None)
+        if node is not None:
+            return result.parsed.lines.range(node.start, node.end)
+    return None
+
+
+def _lens_range(result, checked, ep) -> Optional[Range]:
+    """Next to the pruner's own `target_sparsity`; else on its entry's first line; else (the one
+    pruner built from the global keys) next to the global `target_sparsity` or the container."""
+    lines = result.parsed.lines
+    s = ep.settings.get("target_sparsity")
+    if s is not None and s.pair is not None and (s.origin in ("pruner", "parameters") or ep.entry is None):
+        return lines.range(s.pair.key.start, s.pair.key.end)
+    if ep.entry is not None:
+        n = ep.entry.node
+        return lines.range(n.start, n.start)
+    return _first_anchor(result)
+
+
+def _refresh_lenses(ls: "PruneLanguageServer") -> None:
+    ws = ls.client_capabilities.workspace
+    if ws and ws.code_lens and ws.code_lens.refresh_support:
+        fut = ls.workspace_code_lens_refresh(None)
+        # a client that advertises refresh but fails it: nothing to do, and no unretrieved error
+        fut.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+
+async def measure(ls: "PruneLanguageServer", model: str, config_path: Optional[str], device: str,
+                  progress: bool) -> dict:
+    fn = _report_fn()
+    if fn is None:
+        raise JsonRpcRequestFailed("the sparsity engine (analysis.sparsity) is not installed")
+    loop = asyncio.get_running_loop()
+    cancel_event = threading.Event()
+    token: Optional[str] = None
+    wdp = ls.client_capabilities.window
+    if progress and wdp and wdp.work_done_progress:
+        token = f"prune-lsp-sparsity-{uuid.uuid4()}"
+        try:
+            await ls.work_done_progress.create_async(token)
+            ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(
+                title="Measuring sparsity", message=os.path.basename(model), cancellable=True, percentage=0))
+        except Exception:
+            token = None
+    last = [0.0]
+
+    def on_progress(done: int, total: int, message: str) -> None:  # worker thread
+        now = time.monotonic()
+        if token is None or now - last[0] < 0.1:
+            return
+        last[0] = now
+        pct = int(100 * done / total) if total else 0
+        loop.call_soon_threadsafe(lambda: ls.work_done_progress.report(
+            token, types.WorkDoneProgressReport(message=message, percentage=min(100, pct), cancellable=True)))
+
+    def cancelled() -> bool:  # worker thread
+        if cancel_event.is_set():
+            return True
+        fut = ls.work_done_progress.tokens.get(token) if token else None
+        return bool(fut is not None and fut.cancelled())
+
+    fut = loop.run_in_executor(_pool, lambda: fn(model, config_path, device=device, progress=on_progress,
+                                                 cancel=cancelled))
+    ok = False
+    try:
+        report = await fut
+        ok = True
+        return report
+    except asyncio.CancelledError:  # $/cancelRequest
+        cancel_event.set()
+        raise
+    except Exception as exc:
+        if type(exc).__name__ == "Cancelled":
+            raise JsonRpcRequestCancelled("sparsity measurement cancelled") from None
+        if type(exc).__name__ in ("SparsityError", "DeviceError", "ModelLoadError"):
+            raise JsonRpcRequestFailed(str(exc)) from None
+        raise
+    finally:
+        if token is not None:
+            ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done" if ok else "stopped"))
+
+
+def _remeasure(ls: "PruneLanguageServer", path: str) -> None:
+    """The checkpoint changed on disk: measure again the configs that showed its sparsity."""
+    stale = [m for m in ls.sparsity.values() if m.model == path]
+    if not stale or ls.loop is None:
+        return
+
+    async def again() -> None:
+        for m in stale:
+            try:
+                cfg = fs_path(m.config_uri) if m.config_uri else None
+                report = await measure(ls, m.model, cfg if cfg and os.path.isfile(cfg) else None, m.device, False)
+                ls.sparsity[m.config_uri] = Measured(report, m.model, m.config_uri, m.device, time.time())
+            except Exception as exc:
+                ls.log_to_client(f"prune-lsp: re-measuring {m.model} failed: {exc}", types.MessageType.Warning)
+        _refresh_lenses(ls)
+
+    ls.loop.create_task(again())

@@ -1,0 +1,63 @@
+"""Completion: keys, values, a new pruner entry (a snippet where the client takes snippets) and
+layer names of the config's model (when its index is loaded), from analysis.completion."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Optional
+
+from lsprotocol import types
+
+from analysis.positions import LineIndex, Position, Range
+
+from ..convert import Converter
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..server import PruneLanguageServer
+
+# analysis.completion's kinds (it is imported on first use: it pulls in the schema)
+_KIND = {
+    "key": types.CompletionItemKind.Property,
+    "value": types.CompletionItemKind.EnumMember,
+    "snippet": types.CompletionItemKind.Snippet,
+    "layer": types.CompletionItemKind.Reference,
+    "section": types.CompletionItemKind.Module,
+}
+TRIGGERS = [":", " ", "-", "'", '"', "[", ","]
+
+
+def register(server: "PruneLanguageServer") -> None:
+    @server.feature(types.TEXT_DOCUMENT_COMPLETION, types.CompletionOptions(trigger_characters=TRIGGERS))
+    def completion(ls: "PruneLanguageServer", params: types.CompletionParams) -> Optional[types.CompletionList]:
+        from analysis import completion as C
+
+        uri = params.text_document.uri
+        doc, st = ls.document(uri), ls.state(uri)
+        if doc is None or st is None or st.kind != "yaml":
+            return None  # completion in Python files comes later
+        text = doc.source
+        # The newest check (possibly of an older version) only tells the dialect; the cursor's
+        # context is read from the current text, so completion never waits for a check.
+        result = ls.latest_result(uri)
+        lines = result.parsed.lines if result is not None and result.parsed is not None \
+            and result.parsed.text == text else LineIndex(text)
+        conv = Converter(doc.position_codec, lines)
+        pos = conv.to_engine(params.position)
+        layers = None
+        if result is not None and result.is_pruning_config:
+            index = ls.models.index_for(uri)
+            layers = index.layers if index is not None else None
+        cands = C.complete(text, pos, result=result, snippets=ls.snippets, layers=layers, lines=lines)
+        items = []
+        for c in cands:
+            rng = conv.range(Range(Position(c.line, c.start), Position(c.line, c.end)))
+            items.append(types.CompletionItem(
+                label=c.label, kind=_KIND.get(c.kind), detail=c.detail or None,
+                documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=c.documentation)
+                if c.documentation else None,
+                text_edit=types.TextEdit(range=rng, new_text=c.insert_text),
+                insert_text_format=types.InsertTextFormat.Snippet if c.is_snippet else types.InsertTextFormat.PlainText,
+                insert_text_mode=types.InsertTextMode.AsIs if "\n" in c.insert_text else None,
+                sort_text=c.sort_text, filter_text=c.filter_text))
+        # Layer lists are cut at MAX_LAYER_ITEMS: ask again as the user types more.
+        incomplete = any(c.kind == C.KIND_LAYER for c in cands) and len(cands) >= C.MAX_LAYER_ITEMS
+        return types.CompletionList(is_incomplete=incomplete, items=items)

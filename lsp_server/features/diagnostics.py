@@ -1,0 +1,134 @@
+"""Diagnostics: pushed on open and save at once, on change after `debounceMs`; pulled
+(`textDocument/diagnostic`) where the client supports it; cleared on close."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Optional
+
+from lsprotocol import types
+
+from analysis.diagnostics import Diagnostic, Severity
+from analysis.positions import LineIndex
+
+from ..convert import Converter
+
+if TYPE_CHECKING:  # pragma: no cover
+    from analysis.engine import CheckResult
+
+    from ..server import PruneLanguageServer
+
+SOURCE = "prune-lsp"
+_SEVERITY = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFORMATION: types.DiagnosticSeverity.Information,
+    Severity.HINT: types.DiagnosticSeverity.Hint,
+}
+
+
+def converter(ls: "PruneLanguageServer", uri: str, result: "Optional[CheckResult]", text: str) -> Converter:
+    doc = ls.document(uri)
+    codec = doc.position_codec if doc is not None else ls.workspace.position_codec
+    lines = result.parsed.lines if result is not None and result.parsed is not None else None
+    if lines is None or lines.text != text:
+        lines = LineIndex(text)
+    return Converter(codec, lines)
+
+
+def _range_json(r: types.Range) -> dict:
+    return {"start": {"line": r.start.line, "character": r.start.character},
+            "end": {"line": r.end.line, "character": r.end.character}}
+
+
+def to_lsp(d: Diagnostic, conv: Converter, uri: str, version: Optional[int]) -> types.Diagnostic:
+    out = types.Diagnostic(
+        range=conv.range(d.range), message=d.message, severity=_SEVERITY[d.severity], code=d.code,
+        source=SOURCE, code_description=types.CodeDescription(href=d.docs_url))
+    if d.related:
+        out.related_information = [
+            types.DiagnosticRelatedInformation(location=types.Location(uri=uri, range=conv.range(r.range)),
+                                               message=r.message) for r in d.related]
+    # The fixes travel with the diagnostic (in client units, for this version), so a code
+    # action needs no new check.
+    out.data = {"version": version, "fixes": [
+        {"title": f.title, "safe": f.safe,
+         "edits": [{"range": _range_json(conv.range(e.range)), "newText": e.new_text} for e in f.edits]}
+        for f in d.fixes]}
+    return out
+
+
+def engine_diagnostics(ls: "PruneLanguageServer", uri: str, result: "CheckResult") -> list[Diagnostic]:
+    """The check's diagnostics plus the model's (PL070), in document order."""
+    extra = ls.models.diagnostics(uri, result)
+    if not extra:
+        return result.diagnostics
+    return sorted(result.diagnostics + extra, key=Diagnostic.sort_key)
+
+
+def lsp_diagnostics(ls: "PruneLanguageServer", uri: str, result: "Optional[CheckResult]",
+                    version: Optional[int]) -> list[types.Diagnostic]:
+    if result is None:
+        return []
+    diags = engine_diagnostics(ls, uri, result)
+    if not diags:
+        return []
+    doc = ls.document(uri)
+    text = result.parsed.text if result.parsed is not None else (doc.source if doc else "")
+    conv = converter(ls, uri, result, text)
+    return [to_lsp(d, conv, uri, version) for d in diags]
+
+
+def register(server: "PruneLanguageServer") -> None:
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: "PruneLanguageServer", params: types.DidOpenTextDocumentParams) -> None:
+        td = params.text_document
+        ls.open_document(td.uri, td.language_id)
+        ls.schedule_check(td.uri, 0.0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: "PruneLanguageServer", params: types.DidChangeTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        if uri not in ls.docs:
+            return
+        ls.schedule_check(uri, ls.settings.debounce_ms / 1000.0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: "PruneLanguageServer", params: types.DidSaveTextDocumentParams) -> None:
+        ls.schedule_check(params.text_document.uri, 0.0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: "PruneLanguageServer", params: types.DidCloseTextDocumentParams) -> None:
+        ls.close_document(params.text_document.uri)
+        ls.models.forget(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DIAGNOSTIC,
+                    types.DiagnosticOptions(identifier=SOURCE, inter_file_dependencies=False,
+                                            workspace_diagnostics=False))
+    async def pull(ls: "PruneLanguageServer", params: types.DocumentDiagnosticParams):
+        uri = params.text_document.uri
+        await ls.wait_config()
+        doc, st = ls.document(uri), ls.state(uri)
+        if doc is None or st is None:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        version, gen = doc.version, ls.gen
+        if not st.fresh(version, gen):
+            # Off the event loop: a 10,000-line file must not stall other requests.
+            from ..documents import run_check
+
+            loop = asyncio.get_running_loop()
+            result = await loop.run_in_executor(ls.check_pool, run_check, doc.source, uri, st.kind,
+                                                ls.settings.disabled_rules, ls.model_index(uri))
+            doc = ls.document(uri)
+            if doc is None or doc.version != version:
+                # The text changed while we checked: this answer would be stale (the client
+                # asks again for the new version).
+                from pygls.exceptions import JsonRpcContentModified
+
+                raise JsonRpcContentModified("the document changed while it was being checked")
+            st.result, st.result_version, st.result_gen = result, version, gen
+        result_id = f"{version}.{gen[0]}.{gen[1]}"
+        if params.previous_result_id == result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)
+        items = lsp_diagnostics(ls, uri, st.result, version)
+        return types.RelatedFullDocumentDiagnosticReport(items=items, result_id=result_id)

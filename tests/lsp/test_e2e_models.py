@@ -1,0 +1,104 @@
+"""The config's model: layer-name completion, PL070, prune-lsp/modelInfo and computeSparsity,
+with a real (small) safetensors file."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+
+from lsprotocol import types
+
+from .conftest import diagnostics, open_doc, wait_until
+
+CONFIG = """\
+# prune-lsp: model=model.safetensors
+pruning:
+  approach:
+    weight_compression_v2:
+      target_sparsity: 0.9
+      pruners:
+        - !PrunerV2
+          op_names: ['encoder\\.layer\\.0\\.dense']
+          pattern: "1x1"
+          pruning_type: magnitude
+          target_sparsity: 0.6
+          excluded_op_names: ['enc
+"""
+
+
+async def _layers(client, uri, line, character):
+    async def ask():
+        res = await client.text_document_completion_async(types.CompletionParams(
+            text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=line, character=character)))
+        return [i for i in res.items if i.kind == types.CompletionItemKind.Reference]
+    # the index loads off the event loop: the first answers may come before it is there
+    got = []
+
+    async def poll():
+        while not got:
+            got.extend(await ask())
+            if not got:
+                await asyncio.sleep(0.05)
+    await asyncio.wait_for(poll(), 20)
+    return got
+
+
+async def test_layer_completion_and_model_info(client, model_dir, tmp_path):
+    cfg = tmp_path / "prune.yaml"
+    shutil.copy(model_dir / "model.safetensors", tmp_path / "model.safetensors")
+    cfg.write_text(CONFIG)
+    uri = cfg.as_uri()
+    open_doc(client, uri, CONFIG)
+    items = await _layers(client, uri, 11, 33)
+    labels = {i.label for i in items}
+    assert "encoder.layer.0.dense" in labels and "classifier" not in labels  # filtered by 'enc'
+    item = next(i for i in items if i.label == "encoder.layer.1.dense")
+    assert item.text_edit.new_text == "encoder\\.layer\\.1\\.dense"  # inside '...': dots escaped
+    assert "8x8" in item.detail
+    info = await client.protocol.send_request_async("prune-lsp/modelInfo", {"uri": uri})
+    assert info.model == str(tmp_path / "model.safetensors") and info.status == "ok"
+
+
+async def test_unreadable_model_is_pl070_on_the_modeline(client, tmp_path):
+    cfg = tmp_path / "prune.yaml"
+    cfg.write_text(CONFIG)
+    uri = cfg.as_uri()
+    open_doc(client, uri, CONFIG)
+
+    async def has_pl070():
+        while True:
+            diags = await diagnostics(client, uri, 1)
+            hit = [d for d in diags if d.code == "PL070"]
+            if hit:
+                return hit[0]
+            await asyncio.sleep(0.05)
+    d = await asyncio.wait_for(has_pl070(), 20)
+    assert d.range.start.line == 0 and d.range.start.character == len("# prune-lsp: model=")
+    assert "no such file" in d.message
+
+
+async def test_compute_sparsity_command_with_progress(client, model_dir, tmp_path):
+    shutil.copy(model_dir / "model.safetensors", tmp_path / "model.safetensors")
+    cfg = tmp_path / "prune.yaml"
+    cfg.write_text(CONFIG.replace("          excluded_op_names: ['enc\n", ""))
+    uri = cfg.as_uri()
+    open_doc(client, uri, cfg.read_text())
+    report = await asyncio.wait_for(client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="prune-lsp.computeSparsity", arguments=[{"uri": uri, "device": "cpu"}])), 60)
+    p1 = next(p for p in report["pruners"] if p["index"] == 0)
+    assert p1["layers"] == ["encoder.layer.0.dense"]
+    assert abs(p1["selected"]["elementwise_over_matmul_gemm_conv"] - 0.5) < 1e-9  # half the weight is zero
+    if client.profile == "vscode":
+        assert any(any(isinstance(v, types.WorkDoneProgressEnd) for v in vals)
+                   for vals in client.progress_reports.values())
+    lenses = await client.text_document_code_lens_async(types.CodeLensParams(
+        text_document=types.TextDocumentIdentifier(uri=uri)))
+    titles = [lens.command.title for lens in lenses]
+    assert "now 50.0% of 60%" in titles
+    # a bad argument is an error answer, not a crash
+    try:
+        await client.workspace_execute_command_async(types.ExecuteCommandParams(
+            command="prune-lsp.computeSparsity", arguments=[42]))
+        raise AssertionError("accepted a bad argument")
+    except Exception as exc:
+        assert "wants" in str(exc)

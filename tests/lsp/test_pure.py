@@ -1,0 +1,81 @@
+"""The pure helpers behind the server: model resolution, suppression and fixAll edits, completion context."""
+
+from __future__ import annotations
+
+import os
+
+from analysis.completion import complete
+from analysis.engine import check_text
+from analysis.fixes import apply_edits, fix_all_edits, suppression_edit
+from analysis.model_ref import glob_match, resolve_model
+from analysis.positions import LineIndex, Position
+
+
+def test_model_precedence(tmp_path):
+    cfg = str(tmp_path / "configs" / "prune.yaml")
+    ws = str(tmp_path)
+    models = {"configs/*.yaml": "models/a", "**/*.yaml": "models/b"}
+    assert resolve_model(cfg, cli_model="/m/cli", modeline="m.pt", models=models, workspace_folder=ws).source == "cli"
+    r = resolve_model(cfg, modeline="../m.pt", models=models, workspace_folder=ws)
+    assert (r.source, r.path) == ("modeline", os.path.join(ws, "m.pt"))
+    r = resolve_model(cfg, models=models, workspace_folder=ws)
+    assert (r.source, r.path, r.pattern) == ("settings", os.path.join(ws, "models", "a"), "configs/*.yaml")
+    assert resolve_model(cfg, models={"other/*.yaml": "x"}, workspace_folder=ws) is None
+    assert resolve_model(cfg, modeline="pkg.mod:build").path == "pkg.mod:build"  # a factory, kept as written
+
+
+def test_glob_semantics():
+    assert glob_match("**/*.yaml", "/w/a/b/c.yaml", "/w")
+    assert glob_match("*.yaml", "/w/c.yaml", "/w") and not glob_match("*.yaml", "/w/a/c.yaml", "/w")
+    assert glob_match("configs/{bert,gpt}-*.y?ml", "/w/configs/gpt-2.yaml", "/w")
+    assert not glob_match("configs/*.yaml", "/elsewhere/configs/x.yaml", "/w")
+
+
+def test_suppression_edit_appends_or_extends():
+    li = LineIndex("a: 1   \nb: 2  # prune-lsp: disable=PL001\nc: 3  # note\n")
+    assert apply_edits(li.text, [suppression_edit(li, 0, "PL010")]).splitlines()[0] == "a: 1  # prune-lsp: disable=PL010"
+    assert apply_edits(li.text, [suppression_edit(li, 1, "PL010")]).splitlines()[1] == \
+        "b: 2  # prune-lsp: disable=PL001,PL010"
+    assert apply_edits(li.text, [suppression_edit(li, 2, "PL010")]).splitlines()[2] == \
+        "c: 3  # note  # prune-lsp: disable=PL010"
+
+
+def test_suppression_really_silences():
+    text = "pruning:\n  approach:\n    weight_compression_v2:\n      pattern: 2:4\n      pruners: []\n"
+    r = check_text(text)
+    d = next(d for d in r.diagnostics if d.code == "PL014")
+    fixed = apply_edits(text, [suppression_edit(r.parsed.lines, d.range.start.line, "PL014")])
+    assert "PL014" not in {x.code for x in check_text(fixed).diagnostics}
+
+
+def test_fix_all_clears_the_safe_fixes():
+    text = ("pruning:\n  approach:\n    weight_compression_v2:\n      pattern: 2:4\n      pruners:\n"
+            "        - !PrunerV2\n          pruning_type: magnitud\n")
+    r = check_text(text)
+    edits = fix_all_edits(r.diagnostics)
+    assert len(edits) == 2
+    after = apply_edits(text, edits)
+    assert not {"PL014", "PL017"} & {d.code for d in check_text(after).diagnostics}
+
+
+def test_completion_in_a_broken_flow_list_offers_layers():
+    class L:
+        def __init__(self, name):
+            self.name, self.class_name, self.shape, self.dtype, self.class_inferred = name, "Linear", (4, 4), "float32", False
+    text = ("pruning:\n  approach:\n    weight_compression_v2:\n      pruners:\n        - !PrunerV2\n"
+            "          op_names: [\"bert.enc\n")
+    items = complete(text, Position(5, 29), result=check_text(text), layers=[L("bert.encoder.q"), L("head")])
+    assert [i.label for i in items] == ["bert.encoder.q"]
+    assert items[0].insert_text == "bert\\\\.encoder\\\\.q"  # double quotes: the backslash itself escaped
+
+
+def test_server_imports_no_framework():
+    import subprocess
+    import sys
+
+    code = ("import sys, lsp_server.server as s; s.create_server(); import analysis.engine, analysis.completion, "
+            "analysis.hover, analysis.fixes, analysis.symbols; "
+            "bad = [m for m in ('torch', 'tensorflow', 'h5py', 'keras') if m in sys.modules]; print(bad); "
+            "sys.exit(1 if bad else 0)")
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
