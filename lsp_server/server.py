@@ -323,7 +323,7 @@ def parse_tcp(spec: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
-def serve(tcp: Optional[str] = None) -> int:
+def serve(tcp: Optional[str] = None, stdin=None, stdout=None) -> int:
     # stdout is the JSON-RPC channel: logs go to stderr, pygls's at WARNING (at INFO it logs
     # every message in full).
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="prune-lsp %(levelname)s %(name)s: %(message)s")
@@ -333,7 +333,7 @@ def serve(tcp: Optional[str] = None) -> int:
         host, port = parse_tcp(tcp)
         server.start_tcp(host, port)
     else:
-        server.start_io()
+        server.start_io(stdin, stdout)  # fast_start.py passes its replaying pipe and filter here
     return 0
 
 

@@ -15,6 +15,13 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if not args.tcp:  # stdio: answer `initialize` while the server imports (lsp_server/fast_start.py)
+        try:
+            from lsp_server.fast_start import serve_stdio
+        except ImportError as exc:
+            print(f"prune-lsp serve: the language server is not installed ({exc})", file=sys.stderr)
+            return 2
+        return serve_stdio()
     try:
         from lsp_server.server import parse_tcp, serve
     except ImportError as exc:

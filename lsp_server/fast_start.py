@@ -1,0 +1,191 @@
+"""Answer `initialize` at once, while pygls and lsprotocol are still importing.
+
+Importing lsprotocol alone takes ~0.3-0.5 s of CPU on this kind of machine (it defines ~900
+attrs classes), which is most of an editor's wait for a Python language server. The answer to
+`initialize` depends only on our code and the client's capabilities, so it is cached
+(~/.cache/prune-lsp/initialize/<key>.json, key = our version, the mtimes of the server's source
+files and a hash of the client's capabilities) the first time a real server answers it. On the
+next start with the same editor, this module sends the cached answer as soon as the request
+arrives and imports the server in parallel; the server then receives the same `initialize`
+(through a pipe that replays it ahead of the rest of stdin), sets itself up exactly as usual, and
+its own, identical answer is dropped on the way out. A cache miss costs nothing but the write.
+
+Only the stdio transport uses this; --tcp starts the server directly.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import threading
+from pathlib import Path
+from typing import Any, BinaryIO, Optional
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "prune-lsp" / "initialize"
+
+
+def cache_key(params: dict) -> str:
+    from analysis import __version__
+
+    h = hashlib.sha256(__version__.encode())
+    for p in sorted(_HERE.rglob("*.py")):  # any change to the server's code changes the key
+        st = p.stat()
+        h.update(f"{p.relative_to(_HERE)}:{st.st_mtime_ns}:{st.st_size};".encode())
+    h.update(json.dumps(params.get("capabilities", {}), sort_keys=True).encode())
+    return h.hexdigest()[:32]
+
+
+def read_frame(stream: BinaryIO) -> tuple[bytes, Optional[dict]]:
+    """One raw LSP frame (headers and body) and its decoded body; (b"", None) at EOF."""
+    raw = b""
+    length = None
+    while True:
+        line = stream.readline()
+        if not line:
+            return raw, None
+        raw += line
+        if line in (b"\r\n", b"\n"):
+            break
+        name, _, value = line.decode("ascii", "replace").partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value.strip())
+    if length is None:
+        return raw, None
+    body = stream.read(length)
+    raw += body
+    try:
+        return raw, json.loads(body)
+    except ValueError:
+        return raw, None
+
+
+def _frame(msg: dict) -> bytes:
+    body = json.dumps(msg, separators=(",", ":")).encode()
+    return f"Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+class FilteringStdout:
+    """The server's stdout: drops its own answer to an `initialize` already answered from the
+    cache, or records that answer in the cache when it was not. Everything else passes as is."""
+
+    def __init__(self, out: BinaryIO, init_id: Any, cache_file: Optional[Path], answered: bool):
+        self._out = out
+        self._init_id = init_id
+        self._cache_file = cache_file
+        self._answered = answered
+        self._pending = b""
+        self._done = init_id is None
+
+    def write(self, data: bytes) -> None:
+        if self._done:
+            self._out.write(data)
+            self._out.flush()
+            return
+        self._pending += data
+        while not self._done:
+            head, sep, rest = self._pending.partition(b"\r\n\r\n")
+            if not sep:
+                return
+            length = next((int(line.split(b":", 1)[1]) for line in head.split(b"\r\n")
+                           if line.lower().startswith(b"content-length")), None)
+            if length is None or len(rest) < length:
+                return
+            frame, self._pending = head + sep + rest[:length], rest[length:]
+            self._pass(frame, rest[:length])
+        if self._done and self._pending:
+            self._out.write(self._pending)
+            self._out.flush()
+            self._pending = b""
+
+    def _pass(self, frame: bytes, body: bytes) -> None:
+        try:
+            msg = json.loads(body)
+        except ValueError:
+            msg = {}
+        if msg.get("id") == self._init_id and "method" not in msg:
+            self._done = True
+            if self._answered:
+                return  # the client has its answer already (from the cache)
+            if "result" in msg and self._cache_file is not None:
+                try:
+                    self._cache_file.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = self._cache_file.with_suffix(".tmp")
+                    tmp.write_text(json.dumps(msg["result"]))
+                    os.replace(tmp, self._cache_file)
+                except OSError:
+                    pass
+        self._out.write(frame)
+        self._out.flush()
+
+    def flush(self) -> None:
+        self._out.flush()
+
+    def close(self) -> None:
+        self._out.close()
+
+
+def serve_stdio() -> int:
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    box: dict = {}
+
+    def load() -> None:
+        try:
+            from . import server
+
+            box["server"] = server
+        except BaseException as exc:  # re-raised on the main thread
+            box["error"] = exc
+
+    loader = threading.Thread(target=load, name="prune-lsp-import", daemon=True)
+    loader.start()
+    raw, msg = read_frame(stdin)
+    init_id, cache_file, answered = None, None, False
+    if msg is not None and msg.get("method") == "initialize":
+        init_id = msg.get("id")
+        try:
+            cache_file = _cache_dir() / f"{cache_key(msg.get('params') or {})}.json"
+            if cache_file.is_file():
+                result = json.loads(cache_file.read_text())
+                stdout.write(_frame({"jsonrpc": "2.0", "id": init_id, "result": result}))
+                stdout.flush()
+                answered = True
+        except Exception:  # the cache is an optimisation: any problem means the server answers itself
+            cache_file, answered = None, False
+    # Replay the consumed frame, then the rest of stdin, through a pipe the server reads.
+    r, w = os.pipe()
+
+    def feed() -> None:
+        try:
+            os.write(w, raw)
+            while True:
+                chunk = stdin.read1(65536)
+                if not chunk:
+                    break
+                os.write(w, chunk)
+        except OSError:
+            pass
+        finally:
+            os.close(w)
+
+    threading.Thread(target=feed, name="prune-lsp-stdin", daemon=True).start()
+    loader.join()
+    if "error" in box:
+        raise box["error"]
+    out = FilteringStdout(stdout, init_id, cache_file, answered)
+    return box["server"].serve(None, stdin=os.fdopen(r, "rb"), stdout=out)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv or os.environ.get("PRUNE_LSP_NO_FAST_START"):
+        from .server import main as server_main
+
+        return server_main(argv)
+    return serve_stdio()
