@@ -41,6 +41,9 @@ class Setting:
     value: Any
     origin: str  # "pruner", "global", "parameters", "default", "class-default", "cap"
     pair: Optional[Pair] = None  # where the value is written; None for defaults
+    # origin "cap": the setting INC lowered (check_config validates max_sparsity_ratio_per_op's
+    # range BEFORE it caps it to N/M, so a range rule must look at this one)
+    capped_from: Optional["Setting"] = None
 
     @property
     def node(self) -> Optional[Node]:
@@ -162,7 +165,7 @@ def _apply_nm_cap(ep: EffectivePruner, max_key: str) -> None:
         return
     cap = nm[0] / nm[1]
     if cap < cur.value:
-        ep.settings[max_key] = Setting(max_key, cap, "cap", ep.settings["pattern"].pair)
+        ep.settings[max_key] = Setting(max_key, cap, "cap", ep.settings["pattern"].pair, capped_from=cur)
 
 
 def _is_number(v: Any) -> bool:

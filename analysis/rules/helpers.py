@@ -6,6 +6,7 @@ from typing import Any, Iterator, Optional
 
 from ..diagnostics import Fix, TextEdit
 from ..merge import EffectivePruner, Setting
+from ..schema.keys_v2 import DEFAULT_CONFIG_KEYS
 from ..yaml_tree import Mapping, Pair, Scalar
 from .context import RuleContext
 from .keynames import names_for
@@ -27,7 +28,11 @@ def setting(p: EffectivePruner, key: Optional[str]) -> Optional[Setting]:
 
 
 def num(p: EffectivePruner, key: Optional[str]) -> Optional[float]:
+    """The setting as the number INC compares: a YAML 1.1 boolean (`yes`, `off`) is the int 1 or 0
+    to check_config (`True < 1.0` is False), so it counts as that number here."""
     s = setting(p, key)
+    if s is not None and isinstance(s.value, bool):
+        return int(s.value)
     return s.value if s is not None and is_num(s.value) else None
 
 
@@ -56,3 +61,29 @@ def move_under_parameters_fix(ctx: RuleContext, mapping: Mapping, pair: Pair) ->
     value_text = ctx.parsed.text[pair.value.start:pair.value.end]
     rng = ctx.parsed.lines.range(pair.key.start, pair.value.end)
     return [Fix("move under `parameters`", (TextEdit(rng, f"parameters: {{reg_coeff: {value_text}}}"),))]
+
+
+def shown(s: Optional[Setting], value: Any) -> str:
+    """A value as the user wrote it, saying what YAML 1.1 made of a boolean."""
+    if isinstance(s.value if s else None, bool) and s is not None and isinstance(s.node, Scalar):
+        return f"`{s.node.raw}` (YAML 1.1's boolean {str(s.value).lower()}, the number {int(s.value)} to INC)"
+    return fmt(value)
+
+
+def global_pair_unused(ctx: RuleContext, pair: Pair) -> bool:
+    """A global key of dialects A/B that every pruner sets itself: INC merges it into no pruner and
+    never reads it (process_*_config only checks the per-pruner dicts when there are pruners)."""
+    if ctx.dialect not in ("A", "B") or not ctx.pruners or pair.name not in DEFAULT_CONFIG_KEYS:
+        return False
+    g = ctx.doc.globals
+    if not isinstance(g, Mapping) or not any(q is pair for q in g.pairs):
+        return False
+    for p in ctx.pruners:
+        s = p.settings.get(pair.name)
+        if s is not None and (s.pair is pair or (s.capped_from is not None and s.capped_from.pair is pair)):
+            return False
+    return True
+
+
+UNUSED_NOTE = ("; no pruner uses this global value (each sets its own `{key}`), so INC does not fail on it, "
+               "but it would as soon as a pruner inherits it")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from ..diagnostics import Fix
-from ..schema.keys_v2 import CRITERIA, PRUNING_TYPES
+from ..schema.keys_v2 import BROKEN_PRUNING_TYPES, CRITERIA, PRUNING_TYPES
 from ..schema.keys_legacy import LEGACY_PRUNE_TYPES_C
 from .context import RuleContext
-from .helpers import pruners, setting, string
+from ..schema.patterns import parse_pattern
+from .helpers import num, pruners, setting, string
 from .registry import ERROR, WARNING, checker, rule
 from .suggest import closest
 
@@ -21,6 +22,15 @@ RETRAIN_FREE_CHANNEL = rule("PL020", "retrain-free-needs-channel", ERROR, "retra
                             spec="R20", dialects="AB")
 SPARSE_GPT_PATTERN = rule("PL021", "sparse-gpt-pattern", ERROR, "sparse_gpt supports only 1x1 and N:M patterns",
                           spec="R21", dialects="AB")
+PROGRESSIVE_BLOCK = rule("PL064", "progressive-block-too-small", ERROR,
+                         "A progressive pruner whose pattern has fewer than 4 weights per block", dialects="AB",
+                         explanation="Progressive pruning (a `*_progressive` type that is not degraded to plain "
+                         "pruning, i.e. end_step - start_step > 4 and pruning_frequency != 1) spreads each block over 4 "
+                         "progressive steps. pruners/progressive.py check_progressive_validity raises ValueError when the "
+                         "pruner is built if an NxM block has fewer than 4 weights (`1x1`, `2x1`, `1x3`) or an N:M "
+                         "pattern has N < 4 (`2:4`, `3:5`): `... while progressive steps 4 is overflowing`.")
+PROGRESSIVE_STEPS = 4  # pruners/progressive.py: progressive_configs["progressive_steps"], not configurable
+
 CRITERION_OVERWRITTEN = rule("PL033", "criterion-type-overwritten", WARNING,
                              "`criterion_type` is overwritten by pruning_type", spec="R33", dialects="AB")
 
@@ -40,7 +50,8 @@ def pruner_class(pruning_type: str):
     return full if full in _PT_PRUNERS else None
 
 
-@checker(UNKNOWN_TYPE, NM_NOT_SUPPORTED, RETRAIN_FREE_CHANNEL, SPARSE_GPT_PATTERN, CRITERION_OVERWRITTEN)
+@checker(UNKNOWN_TYPE, NM_NOT_SUPPORTED, RETRAIN_FREE_CHANNEL, SPARSE_GPT_PATTERN, CRITERION_OVERWRITTEN,
+         PROGRESSIVE_BLOCK)
 def check_pruning_type(ctx: RuleContext) -> None:
     for p, k in pruners(ctx):
         s = setting(p, k["type"])
@@ -63,6 +74,14 @@ def check_pruning_type(ctx: RuleContext) -> None:
                                f"(INC: does not support pt_{t[:-12] if 'progressive' in t else t})",
                                fixes=_suggest(ctx, s, t, PRUNING_TYPES))
             continue
+        if t in BROKEN_PRUNING_TYPES:
+            base = t[:-12]
+            ctx.report_setting(UNKNOWN_TYPE.code, p, s, f"pruning_type `{t}` cannot be built: INC's progressive pruner "
+                               f"creates the {base} criterion without the masks it needs (TypeError: "
+                               f"__init__() missing 1 required positional argument: 'masks'); use `{base}`",
+                               fixes=[Fix(f"use `{base}`", (ctx.edit(s.node, base),), safe=False)]
+                               if s.pair is not None else [])
+            continue
         s_pat = setting(p, "pattern")
         related = [(s_pat.node, f"pattern \"{pattern}\"")] if s_pat is not None and s_pat.node is not None else []
         if cls in ("pt_block_mask", "pt_retrain_free") and ":" in pattern:
@@ -74,11 +93,33 @@ def check_pruning_type(ctx: RuleContext) -> None:
         if cls == "pt_sparse_gpt" and not ("1x1" in pattern or ":" in pattern):
             ctx.report_setting(SPARSE_GPT_PATTERN.code, p, s, f"`sparse_gpt` supports only 1x1 and N:M patterns, "
                                f"not \"{pattern}\"", related=related)
+        if cls == "pt_progressive":
+            _check_progressive_block(ctx, p, s, t, pattern, related)
         name = t[:-12] if "progressive" in t else t
         s_crit = setting(p, "criterion_type")
         if name in CRITERIA and s_crit is not None and s_crit.pair is not None and s_crit.value != name:
             ctx.report_setting(CRITERION_OVERWRITTEN.code, p, s_crit,
                                f"criterion_type `{s_crit.value}` has no effect: INC sets it to `{name}` from pruning_type")
+
+
+def _check_progressive_block(ctx: RuleContext, p, s, t: str, pattern: str, related) -> None:
+    start, end, freq = num(p, "start_step"), num(p, "end_step"), num(p, "pruning_frequency")
+    if start is None or end is None or freq is None or end - start <= PROGRESSIVE_STEPS or freq == 1:
+        return  # INC degrades it to plain pruning before checking the pattern (PL038)
+    pat = parse_pattern(pattern)
+    if pat.problems:
+        return
+    if pat.kind == "nm" and pat.nm[0] < PROGRESSIVE_STEPS:
+        why = (f"an N:M pattern needs N >= {PROGRESSIVE_STEPS} (INC: Pruning pattern is {pat.nm[0]} in {pat.nm[1]}, "
+               f"while progressive steps {PROGRESSIVE_STEPS} is overflowing)")
+    elif pat.kind == "nxm" and isinstance(pat.n, int) and isinstance(pat.m, int) and pat.n * pat.m < PROGRESSIVE_STEPS:
+        why = (f"an NxM block needs at least {PROGRESSIVE_STEPS} weights, and {pattern} has {pat.n * pat.m} "
+               f"(INC: ... while progressive steps {PROGRESSIVE_STEPS} is overflowing)")
+    else:
+        return
+    ctx.report_setting(PROGRESSIVE_BLOCK.code, p, s, f"`{t}` spreads each block over {PROGRESSIVE_STEPS} progressive "
+                       f"steps, so {why}; use a larger pattern (\"4x1\", \"4:8\") or the non-progressive type",
+                       related=related)
 
 
 def _suggest(ctx: RuleContext, s, value: str, choices) -> list[Fix]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..diagnostics import Fix
 from ..merge import nm_ratio
 from .context import RuleContext
-from .helpers import fmt, num, pruners, replace_fix, setting, string
+from .helpers import fmt, num, pruners, replace_fix, setting, shown, string
 from .registry import ERROR, WARNING, checker, rule
 
 TARGET_RANGE = rule("PL003", "target-out-of-range", ERROR, "`target_sparsity` outside [0, 1)", spec="R3", dialects="ABC",
@@ -34,13 +34,17 @@ def check_ratios(ctx: RuleContext) -> None:
             fix = replace_fix(ctx, s_target, str(target / 100), f"write {fmt(target / 100)}", safe=False) \
                 if 1 < target <= 100 else []
             ctx.report_setting(TARGET_RANGE.code, p, s_target,
-                               f"`{k['target']}` is {fmt(target)}; it must be in [0, 1)"
+                               f"`{k['target']}` is {shown(s_target, target)}; it must be in [0, 1)"
                                + (" (a fraction, not a percentage)" if 1 < target <= 100 else ""), fixes=fix)
         s_max = setting(p, k["max"])
-        raw_max = s_max.value if s_max is not None else None
-        if s_max is not None and s_max.origin != "cap" and isinstance(raw_max, (int, float)) \
-                and not isinstance(raw_max, bool) and not (0 <= raw_max < 1):
-            ctx.report_setting(MAX_RANGE.code, p, s_max, f"`{k['max']}` is {fmt(raw_max)}; it must be in [0, 1)")
+        # check_config validates the range before it caps the value to N/M: check the value as written
+        s_written = s_max.capped_from if s_max is not None and s_max.capped_from is not None else s_max
+        raw_max = s_written.value if s_written is not None else None
+        if isinstance(raw_max, bool):
+            raw_max = int(raw_max)
+        if s_written is not None and s_written.origin != "cap" and isinstance(raw_max, (int, float)) \
+                and not (0 <= raw_max < 1):
+            ctx.report_setting(MAX_RANGE.code, p, s_written, f"`{k['max']}` is {fmt(raw_max)}; it must be in [0, 1)")
         pattern = string(p, "pattern")
         nm = nm_ratio(pattern)
         exempt = ctx.dialect in "AB" and string(p, k["type"]) == "pattern_lock"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..yaml_tree import Mapping
 from .context import RuleContext
 from .helpers import move_under_parameters_fix, pruners, setting, string
+from .pruning_type import pruner_class
 from .registry import ERROR, WARNING, checker, rule
 
 NEGATIVE_COEFF = rule("PL012", "reg-coeff-negative", ERROR, "`parameters.reg_coeff` is negative", spec="R12", dialects="AB")
@@ -33,6 +34,8 @@ def check_regularization(ctx: RuleContext) -> None:
                 ctx.report_setting(NEGATIVE_COEFF.code, p, s_coeff, f"`reg_coeff` is {coeff}; it must be >= 0")
         s_type = setting(p, "reg_type")
         rt = s_type.value if s_type else None
+        if not _uses_regularizer(p):
+            continue  # pattern_lock, sparse_gpt and mha pruners never read reg_type
         if rt is not None and rt != "group_lasso" and not (isinstance(rt, dict) and ctx.dialect == "B"):
             ctx.report_setting(REG_TYPE.code, p, s_type, f"`reg_type` is `{rt}`; INC only supports group_lasso "
                                "(or no reg_type)")
@@ -43,6 +46,16 @@ def check_regularization(ctx: RuleContext) -> None:
             ctx.report_setting(LASSO_PATTERN.code, p, s_type, f"group_lasso only supports NxM patterns, not \"{pattern}\"",
                                related=related)
     _ignored_coeffs(ctx)
+
+
+def _uses_regularizer(p) -> bool:
+    """basic, progressive, block_mask and retrain_free pruners call regs.get_reg at construction."""
+    pattern, ptype = p.value("pattern"), p.value("pruning_type")
+    if isinstance(pattern, str) and "mha" in pattern:
+        return False
+    if not isinstance(ptype, str):
+        return True
+    return pruner_class(ptype) in ("pt_basic", "pt_progressive", "pt_block_mask", "pt_retrain_free")
 
 
 def _ignored_coeffs(ctx: RuleContext) -> None:

@@ -47,9 +47,12 @@ def check_dialect(ctx: RuleContext) -> None:
         approach = pair.value.get_pair("approach") if isinstance(pair.value, Mapping) else None
         ctx.report(UNRECOGNISED.code, approach or pair, doc.unrecognised)
         return
-    if doc.dialect.id in "BCD" and len(ctx.parsed.documents) > 1:
-        ctx.report(MULTI_DOCUMENT.code, doc.root.get_pair("pruning"),
-                   f"this file holds {len(ctx.parsed.documents)} YAML documents; INC's yaml.safe_load reads exactly one")
+    if len(ctx.parsed.documents) > 1:
+        # B, C, D: INC's loader; A: the user's script unpacking the file into WeightPruningConfig
+        who = "the script's yaml.safe_load" if doc.dialect.id == "A" else "INC's yaml.safe_load"
+        where = doc.root.get_pair("pruning") or (doc.root.pairs[0] if doc.root.pairs else doc.root)
+        ctx.report(MULTI_DOCUMENT.code, where,
+                   f"this file holds {len(ctx.parsed.documents)} YAML documents; {who} reads exactly one")
 
 
 @checker(MISSING_PRUNERS, UNTAGGED_PRUNER)

@@ -10,8 +10,10 @@ from ..schema import spec as T
 from ..schema.spec import KeySpec, Level
 from ..yaml_tree import Mapping, Node, Pair, Scalar, Sequence
 from .context import RuleContext
+from .helpers import UNUSED_NOTE, global_pair_unused
 from .registry import ERROR, WARNING, checker, rule
 from .unknown_keys import _levels
+from .yaml_traps import after_colon
 
 WRONG_TYPE = rule("PL013", "wrong-type", ERROR, "A value of the wrong type", spec="R13", fixable=True,
                   explanation="INC compares numbers (`target_sparsity >= 0`), tests substrings (`'x' in pattern`) and "
@@ -57,9 +59,15 @@ def check_value_types(ctx: RuleContext) -> None:
         schema_checked = d.id in "CD" and level is Level.GLOBAL
         for pair in mapping.pairs:
             spec = known.get(pair.name) if isinstance(pair.name, str) else None
-            if spec is None:
-                continue
+            if spec is None or mapping.get_pair(pair.name) is not pair:
+                continue  # unknown, or a duplicate PyYAML discards (PL059 says so)
+            before = len(ctx.diagnostics)
             _check(ctx, d.id, level, spec, pair, schema_checked)
+            if level is Level.GLOBAL and len(ctx.diagnostics) > before and global_pair_unused(ctx, pair):
+                for diag in ctx.diagnostics[before:]:
+                    if diag.code == WRONG_TYPE.code and diag.severity is ERROR:
+                        diag.severity = WARNING
+                        diag.message += UNUSED_NOTE.format(key=spec.name)
 
 
 def _check(ctx: RuleContext, dialect: str, level: Level, spec: KeySpec, pair: Pair, schema_checked: bool) -> None:
@@ -71,6 +79,8 @@ def _check(ctx: RuleContext, dialect: str, level: Level, spec: KeySpec, pair: Pa
     t = spec.type
     if t in (T.T_ANY, T.T_BOOLISH, T.T_PRUNERS, "list[dict]"):  # pruner lists: structure.py
         return
+    if dialect in "AB" and spec.name == "sparsity_decay_type":
+        return  # any non-allowed value, whatever its type, is PL026's: INC reads it only in iterative schedules
     if isinstance(node, Sequence):
         if t in (T.T_STR_LIST, T.T_LIST):
             if t == T.T_STR_LIST:
@@ -84,6 +94,9 @@ def _check(ctx: RuleContext, dialect: str, level: Level, spec: KeySpec, pair: Pa
     if isinstance(node, Mapping):
         if t == T.T_DICT:
             return
+        if t == T.T_STR_LIST and dialect in "AB" and spec.name != "excluded_op_names":
+            # parse_to_prune iterates it: a mapping's keys act as the list (excluded_op_names fails on append)
+            return _bad(ctx, spec, pair, "a mapping", WARNING, extra="INC uses its keys as the list entries")
         return _bad(ctx, spec, pair, "a mapping", ERROR)
     assert isinstance(node, Scalar)
     raw = node.raw
@@ -92,6 +105,12 @@ def _check(ctx: RuleContext, dialect: str, level: Level, spec: KeySpec, pair: Pa
             return
         return _bad(ctx, spec, pair, _describe(node, value), ERROR)
     if t in (T.T_STR_LIST, T.T_LIST):
+        if null and t == T.T_STR_LIST and dialect == "B" and spec.name == "excluded_op_names":
+            # {} has no append(): INC fails adding the classifier head to the exclusions
+            fix = Fix("write `[]`", (ctx.edit(after_colon(ctx, pair), " []"),))
+            return _bad(ctx, spec, pair, "empty, which INC 2.x's loader reads as {}", ERROR,
+                        extra="INC appends the classifier head's name to it and fails (TypeError); "
+                        "write `[]` or remove the key", fixes=[fix])
         if null and t == T.T_STR_LIST:
             return  # PL040 explains `op_names:` -> {}
         if isinstance(value, str) and t == T.T_STR_LIST:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from ..diagnostics import Fix
+from ..schema.spec import Level
 from ..yaml_tree import Scalar
 from .context import RuleContext
+from .helpers import UNUSED_NOTE, global_pair_unused
 from .registry import ERROR, WARNING, checker, rule
 from .unknown_keys import _levels
 
@@ -27,23 +29,47 @@ _LISTS = ("op_names", "pruning_op_types", "names", "excluded_op_names", "exclude
 def check_yaml_traps(ctx: RuleContext) -> None:
     if ctx.doc.unrecognised or not ctx.doc.dialect.supported:
         return
-    for _level, mapping, _index in _levels(ctx):
+    for level, mapping, _index in _levels(ctx):
         for pair in mapping.pairs:
             v = pair.value
-            if not isinstance(v, Scalar) or pair.merged:
-                continue
+            if not isinstance(v, Scalar) or pair.merged or mapping.get_pair(pair.name) is not pair:
+                continue  # a duplicate PyYAML discards never reaches INC
             if pair.name == "pattern" and not v.style and isinstance(v.value, int) and ":" in v.raw:
-                ctx.report(UNQUOTED_NM.code, v, f"`{v.raw}` unquoted is the integer {v.value} in YAML 1.1, not an N:M "
-                           f"pattern; write \"{v.raw}\"", fixes=[Fix(f'quote it: "{v.raw}"', (ctx.edit(v, f'"{v.raw}"'),))])
+                msg = f"`{v.raw}` unquoted is the integer {v.value} in YAML 1.1, not an N:M pattern; write \"{v.raw}\""
+                unused = level is Level.GLOBAL and global_pair_unused(ctx, pair)
+                ctx.report(UNQUOTED_NM.code, v, msg + (UNUSED_NOTE.format(key="pattern") if unused else ""),
+                           severity=WARNING if unused else ERROR,
+                           fixes=[Fix(f'quote it: "{v.raw}"', (ctx.edit(v, f'"{v.raw}"'),))])
             elif pair.name in ("op_names", "names", "pruning_op_types", "prune_layer_type") and v.is_null \
                     and ctx.dialect == "B":
-                ctx.report(NULL_SELECTS_NOTHING.code, pair, f"`{pair.name}:` is empty, which INC 2.x reads as {{}}: "
-                           "this pruner selects no layer. Remove the key to select all, or list the layers",
-                           fixes=[Fix("select every layer: ['.*']", (ctx.edit(_after_colon(ctx, pair), " ['.*']"),),
+                msg = (f"`{pair.name}:` is empty, which INC 2.x reads as {{}}: this pruner selects no layer. "
+                       "Remove the key to select all, or list the layers")
+                crash = _nm_users(ctx, pair)
+                if crash:
+                    msg += (f"; with the N:M pattern \"{crash}\" and no layer INC divides by zero computing the "
+                            "sparsity (ZeroDivisionError at the first pruning step)")
+                ctx.report(NULL_SELECTS_NOTHING.code, pair, msg, severity=ERROR if crash else WARNING,
+                           fixes=[Fix("select every layer: ['.*']", (ctx.edit(after_colon(ctx, pair), " ['.*']"),),
                                       safe=False)] if pair.name in ("op_names", "names") else [])
 
 
-def _after_colon(ctx: RuleContext, pair):
+def _nm_users(ctx: RuleContext, pair) -> str:
+    """The N:M pattern of a pruner that takes this (empty) selection key, if any: PytorchPatternNInM's
+    get_sparsity_ratio divides by the number of selected blocks, zero here."""
+    for p in ctx.pruners:
+        s = p.settings.get(pair.name)
+        pattern, ptype = p.value("pattern"), p.value("pruning_type")
+        if s is None or s.pair is not pair or not isinstance(pattern, str) or "mha" in pattern:
+            continue
+        if isinstance(ptype, str) and ("gpt" in ptype or "retrain" in ptype):
+            continue  # pruned at prepare time, without the sparsity bookkeeping
+        name = pattern.split("_")[-1]
+        if ":" in name and "x" not in name:  # get_pattern's order: x first, then ":"
+            return pattern
+    return ""
+
+
+def after_colon(ctx: RuleContext, pair):
     """The empty range right after `key:`."""
     from ..positions import Range
     end = ctx.parsed.lines.position(pair.key.end)

@@ -9,8 +9,11 @@ from .spec import (T_BOOL, T_BOOLISH, T_DICT, T_FLOAT, T_INT, T_PRUNERS, T_STR, 
 PRUNING_TYPES = (
     "snip_momentum", "magnitude", "snip", "gradient", "pattern_lock",
     "magnitude_progressive", "snip_progressive", "snip_momentum_progressive", "gradient_progressive",
-    "block_mask", "block_mask_progressive", "retrain_free", "retrain_free_progressive", "sparse_gpt",
+    "block_mask", "retrain_free", "sparse_gpt",
 )
+# Names INC's get_pruner resolves (to its progressive pruner) but cannot build: that pruner creates the
+# block_mask / retrain_free criterion without the `masks` argument it requires (TypeError, INC 2.6).
+BROKEN_PRUNING_TYPES = ("block_mask_progressive", "retrain_free_progressive")
 GRADIENT_CRITERIA = ("gradient", "snip", "snip_momentum", "block_mask", "retrain_free")
 CRITERIA = ("magnitude",) + GRADIENT_CRITERIA
 SCOPES = ("global", "local")
@@ -47,7 +50,9 @@ PRUNING_TYPE = _K(
         "snip_momentum_progressive": "snip_momentum, progressive schedule",
     },
     quirks=("Checked only when the pruner is created, not when the config is read.",
-            "A bare `progressive` becomes the empty criterion `pt_` and fails."),
+            "A bare `progressive` becomes the empty criterion `pt_` and fails.",
+            "`block_mask_progressive` and `retrain_free_progressive` are accepted by name but fail when the pruner is "
+            "built (TypeError: ...Criterion.__init__() missing 'masks')."),
     consumer="compression/pruner/pruners/__init__.py get_pruner", rules=("PL017", "PL018", "PL019", "PL020", "PL021", "PL022"))
 PATTERN = _K(
     "pattern", T_STR, "4x1",
