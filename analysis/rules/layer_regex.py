@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from typing import Optional
 
 from ..diagnostics import Fix
 from ..yaml_tree import Scalar, Sequence
@@ -49,11 +51,10 @@ def check_layer_selection(ctx: RuleContext) -> None:
             for raw, node in zip(s.value, items):
                 if not isinstance(raw, str):
                     continue
-                try:
-                    re.compile(raw)
-                except re.error as exc:
+                problem = regex_problem(raw)
+                if problem is not None:
                     where = node if node is not None else None
-                    msg = f"`{raw}` is not a valid regular expression: {exc}"
+                    msg = f"`{raw}` is not a valid regular expression: {problem}"
                     if where is not None and s.origin in ("pruner", "global"):
                         inherited = s.origin == "global" and p.index is not None
                         ctx.report(code, where, msg + (f" (inherited by {p.label()})" if inherited else ""))
@@ -64,6 +65,19 @@ def check_layer_selection(ctx: RuleContext) -> None:
             ctx.report_setting(STRING_AS_LIST.code, p, s, f"`pruning_op_types` is the string \"{s.value}\": INC matches "
                                f"each character as a class-name substring, so almost every module with a weight is "
                                "pruned (LayerNorm, Embedding, ...); write a list", fixes=_listify(ctx, s))
+
+
+@functools.lru_cache(maxsize=20_000)
+def regex_problem(raw: str) -> Optional[str]:
+    """Why `raw` does not compile, or None. Cached beyond re's own 512-entry cache: a config
+    with a thousand pruners is re-checked on every keystroke with the same regexes."""
+    try:
+        re.compile(raw)
+    except re.error as exc:
+        return str(exc)
+    except (RecursionError, OverflowError) as exc:  # pathological nesting or repeat counts
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 def _listify(ctx: RuleContext, s) -> list[Fix]:
