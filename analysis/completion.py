@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .config_doc import CONTAINERS
+from .layer_hints import LAYER_LIST_KEYS, PARAM_NAME_DIALECTS, ambiguous_names, common_prefixes, count_text, weighted
 from .positions import LineIndex, Position
 from .schema import DIALECTS, DialectSchema, KeySpec, Level
 from .schema.spec import T_BOOL, T_BOOLISH, T_DICT, T_LIST, T_PRUNERS, T_STR_LIST, _show
@@ -21,8 +22,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .engine import CheckResult
 
 KIND_KEY, KIND_VALUE, KIND_SNIPPET, KIND_LAYER, KIND_SECTION = "key", "value", "snippet", "layer", "section"
-LAYER_LIST_KEYS = ("op_names", "excluded_op_names", "names", "excluded_names", "extra_excluded_names")
 MAX_LAYER_ITEMS = 2000
+MAX_PREFIX_ITEMS = 20
 
 _KEY_LINE = re.compile(r"""(?P<key>[A-Za-z_][\w.\-]*|"[^"]*"|'[^']*')\s*:(?=\s|$)""")
 _WORD = re.compile(r"[\w.\-]*$")
@@ -339,35 +340,58 @@ def _value_items(ctx: Context, spec: KeySpec) -> list[Candidate]:
     return out
 
 
-def layer_regex(name: str) -> str:
-    """A layer name as an exact-enough regex: dots escaped (INC uses re.search)."""
-    return re.escape(name).replace("\\_", "_").replace("\\-", "-")
+def layer_regex(name: str, anchored: bool = False) -> str:
+    """A layer name as a regex matching it: dots escaped (INC uses re.search); anchored (`^...$`)
+    when the name alone would also match other layers (`fc` inside `fc1`)."""
+    rx = re.escape(name).replace("\\_", "_").replace("\\-", "-")
+    return f"^{rx}$" if anchored else rx
 
 
-def _layer_items(ctx: Context, layers: Sequence[Any]) -> list[Candidate]:
-    out = []
+def _quoted(ctx: Context, rx: str, regex: bool) -> str:
+    """`rx` as the text to insert: in '...' as is, in "..." with its backslashes escaped, bare
+    text quoted when it is a regex (a backslash or ^ is safest quoted)."""
+    if ctx.quote == '"':
+        return rx.replace("\\", "\\\\")  # a backslash escapes in double quotes
+    if ctx.quote == "'":
+        return rx
+    return f"'{rx}'" if regex else rx
+
+
+def _layer_items(ctx: Context, layers: Sequence[Any], dialect: Optional[str] = None) -> list[Candidate]:
+    """Layer names for a layer list: regexes over module names, or, for dialect D's `names`,
+    full parameter names (`layer1.0.conv1.weight`, matched as written)."""
+    params = dialect is not None and dialect in PARAM_NAME_DIALECTS
     prefix = ctx.prefix.replace("\\", "")
+    out: list[Candidate] = []
+    if not params:
+        for j, p in enumerate(common_prefixes(layers)[:MAX_PREFIX_ITEMS]):
+            if prefix and not p.label.startswith(prefix) and prefix not in p.label:
+                continue
+            out.append(Candidate(
+                label=p.label, kind=KIND_LAYER, insert_text=_quoted(ctx, p.regex + ".*", True), line=ctx.line,
+                start=ctx.word_start, end=ctx.col, detail=f"{p.layers} layers, {count_text(p.weights)} weights",
+                documentation=f"Every layer under `{p.label[:-2]}`: {p.layers} layers with weights, "
+                f"{count_text(p.weights)} weights (before `pruning_op_types` and exclusions).",
+                sort_text=f"0{j:04d}", filter_text=p.label))
+    ambiguous = ambiguous_names(layers) if not params else frozenset()
     for i, layer in enumerate(layers):
         if len(out) >= MAX_LAYER_ITEMS:
             break
-        name = layer.name
+        if not weighted(layer):
+            continue  # INC hooks only modules with a weight (a container is reached by a prefix)
+        name = layer.weight if params else layer.name
         if prefix and prefix not in name and not name.startswith(prefix):
             continue
-        rx = layer_regex(name)
-        if ctx.quote == '"':
-            text = rx.replace("\\", "\\\\")  # a backslash escapes in double quotes
-        elif ctx.quote == "'":
-            text = rx
-        else:
-            text = f"'{rx}'"
+        text = _quoted(ctx, name, False) if params else _quoted(ctx, layer_regex(name, name in ambiguous), True)
         shape = "x".join(str(s) for s in layer.shape) if layer.shape else "no weight"
         cls = layer.class_name or "?"
         if getattr(layer, "class_inferred", False):
             cls += " (inferred)"
         out.append(Candidate(
             label=name, kind=KIND_LAYER, insert_text=text, line=ctx.line, start=ctx.word_start, end=ctx.col,
-            detail=f"{cls} {shape} {layer.dtype}".strip(), documentation=f"`{name}`: {cls}, weight {shape}",
-            sort_text=f"{i:06d}", filter_text=name))
+            detail=f"{cls} {shape} {layer.dtype}".strip(),
+            documentation=f"`{name}`: {cls}, weight {shape}, {count_text(getattr(layer, 'size', 0))} weights",
+            sort_text=f"1{i:06d}", filter_text=name))
     return out
 
 
@@ -406,14 +430,14 @@ def complete(text: str, pos: Position, *, result: "Optional[CheckResult]" = None
         if spec is None:
             return []
         if ctx.key in LAYER_LIST_KEYS and ctx.in_flow_list:
-            return _layer_items(ctx, layers) if layers else []
+            return _layer_items(ctx, layers, d.id) if layers else []
         if ctx.in_flow_list:
             return []
         return _value_items(ctx, spec)
     if ctx.list_item:
         parent = ctx.path[-1] if ctx.path else None
         if parent in LAYER_LIST_KEYS and _level(d, ctx.path[:-1]) is not None:
-            return _layer_items(ctx, layers) if layers else []
+            return _layer_items(ctx, layers, d.id) if layers else []
         if parent == d.pruners_key and _level(d, ctx.path[:-1]) is Level.GLOBAL:
             return [_new_pruner_item(ctx, d, snippets)]
         return []

@@ -12,7 +12,7 @@ from .positions import Position, Range
 from .schema import KeySpec, Level
 from .schema.patterns import parse_pattern
 from .schema.spec import _show
-from .yaml_tree import Mapping, Pair, Scalar
+from .yaml_tree import Mapping, Pair, Scalar, Sequence
 
 if TYPE_CHECKING:  # pragma: no cover
     from .engine import CheckedConfig, CheckResult
@@ -40,30 +40,35 @@ class _Hit:
     level: Level
     pruner: Optional[EffectivePruner]  # the pruner the pair belongs to (None: global section)
     on_key: bool
+    item: Optional[int] = None  # the list entry hovered, in a list value (`op_names: [a, b]`)
 
 
 def _contains(node: Any, off: int) -> bool:
     return node is not None and node.start <= off <= node.end
 
 
-def _find_in_mapping(m: Any, off: int) -> Optional[tuple[Pair, bool]]:
+def _find_in_mapping(m: Any, off: int) -> Optional[tuple[Pair, bool, Optional[int]]]:
     if not isinstance(m, Mapping):
         return None
     for p in m.pairs:
         if p.merged:
             continue
         if _contains(p.key, off):
-            return p, True
+            return p, True, None
         if isinstance(p.value, Scalar) and _contains(p.value, off):
-            return p, False
+            return p, False, None
+        if isinstance(p.value, Sequence) and _contains(p.value, off):
+            for i, item in enumerate(p.value.items):
+                if isinstance(item, Scalar) and _contains(item, off):
+                    return p, False, i
     return None
 
 
 def _locate(result: "CheckResult", off: int) -> Optional[_Hit]:
     for checked in result.configs:
         doc = checked.config
-        if not (doc.document.start <= off <= doc.document.end):
-            continue
+        # No test on the document's span: a Python call's pruner dicts may be written before the
+        # call (`configs = [{...}]; WeightPruningConfig(configs)`); the nodes' own spans decide.
         by_entry = {ep.index: ep for ep in checked.pruners}
         for entry in doc.pruners:
             m = entry.mapping
@@ -73,19 +78,19 @@ def _locate(result: "CheckResult", off: int) -> Optional[_Hit]:
             params = m.get("parameters")
             hit = _find_in_mapping(params, off) if isinstance(params, Mapping) else None
             if hit:
-                return _Hit(checked, hit[0], Level.PARAMETERS, ep, hit[1])
+                return _Hit(checked, hit[0], Level.PARAMETERS, ep, hit[1], hit[2])
             hit = _find_in_mapping(m, off)
             if hit:
-                return _Hit(checked, hit[0], Level.PRUNER, ep, hit[1])
+                return _Hit(checked, hit[0], Level.PRUNER, ep, hit[1], hit[2])
         g = doc.globals
         if isinstance(g, Mapping):
             params = g.get("parameters")
             hit = _find_in_mapping(params, off) if isinstance(params, Mapping) else None
             if hit:
-                return _Hit(checked, hit[0], Level.PARAMETERS, None, hit[1])
+                return _Hit(checked, hit[0], Level.PARAMETERS, None, hit[1], hit[2])
             hit = _find_in_mapping(g, off)
             if hit:
-                return _Hit(checked, hit[0], Level.GLOBAL, None, hit[1])
+                return _Hit(checked, hit[0], Level.GLOBAL, None, hit[1], hit[2])
     return None
 
 
@@ -145,8 +150,21 @@ def _value_markdown(spec: Optional[KeySpec], key: str, node: Scalar) -> str:
     return "\n".join(parts)
 
 
-def hover(result: "CheckResult", pos: Position) -> Optional[HoverInfo]:
-    """Hover text at `pos` (engine units), or None where there is nothing to say."""
+def _entry_hover(hit: _Hit, key: str, lines: Any, index: Any) -> Optional[HoverInfo]:
+    """An entry of a layer list: what it selects in the model (analysis.layer_hints)."""
+    from .layer_hints import entry_markdown
+
+    assert isinstance(hit.pair.value, Sequence) and hit.item is not None
+    node = hit.pair.value.items[hit.item]
+    md = entry_markdown(hit.config, hit.pruner, hit.pair, key, hit.item, index)
+    if md is None:
+        return None
+    return HoverInfo(f"**{key}** entry `{node.raw}`: " + md, lines.range(node.start, node.end))
+
+
+def hover(result: "CheckResult", pos: Position, index: Any = None) -> Optional[HoverInfo]:
+    """Hover text at `pos` (engine units), or None where there is nothing to say; `index` is the
+    config's loaded model (analysis.models.LayerIndex), for what a layer-list entry selects."""
     if result.parsed is None or not result.configs:
         return None
     lines = result.parsed.lines
@@ -161,6 +179,10 @@ def hover(result: "CheckResult", pos: Position) -> Optional[HoverInfo]:
     spec = dialect.keys_at(hit.level).get(key)
     if spec is None and hit.level is Level.PRUNER:
         spec = dialect.global_keys.get(key)
+    if hit.item is not None:
+        from .layer_hints import LAYER_LIST_KEYS
+
+        return _entry_hover(hit, key, lines, index) if key in LAYER_LIST_KEYS else None
     node = hit.pair.key if hit.on_key else hit.pair.value
     rng = lines.range(node.start, node.end)
     if not hit.on_key:
@@ -175,6 +197,12 @@ def hover(result: "CheckResult", pos: Position) -> Optional[HoverInfo]:
         line = _effective_line(hit.pruner, key)
         if line:
             extra.append(line)
+        if hit.on_key and index is not None and key in ("op_names", "excluded_op_names", "pattern",
+                                                        "pruning_op_types"):
+            from .layer_hints import SELECTION_DIALECTS, pruner_lens_title
+
+            if dialect.id in SELECTION_DIALECTS:
+                extra.append(f"In the model, {hit.pruner.label()} {pruner_lens_title(hit.pruner, index)}.")
     elif hit.level is Level.GLOBAL and hit.config.pruners:
         usage = _global_usage(hit.config, key, hit.pair)
         if usage:

@@ -56,6 +56,14 @@ class ParsedText:
 
 
 def parse_text(text: str) -> ParsedText:
+    if len(text) > MAX_TEXT_CHARS:
+        # Refuse before indexing the lines: a 50 MB text must be answered in milliseconds. Only
+        # the head is indexed (for the modeline and the diagnostic's position).
+        out = ParsedText(text, LineIndex(text[:MAX_TEXT_CHARS]))
+        out.problems.append(SyntaxProblem(
+            f"file too large to check: {len(text):,} characters (the limit is {MAX_TEXT_CHARS:,}); "
+            "a pruning config is a few hundred lines", Range.point(0, 0), "too-large"))
+        return out
     lines = LineIndex(text)
     out = ParsedText(text, lines)
     if len(text) > MAX_TEXT_CHARS:

@@ -42,28 +42,36 @@ def cache_key(params: dict) -> str:
     return h.hexdigest()[:32]
 
 
-def read_frame(stream: BinaryIO) -> tuple[bytes, Optional[dict]]:
-    """One raw LSP frame (headers and body) and its decoded body; (b"", None) at EOF."""
-    raw = b""
+def read_first_frame(fd: int) -> tuple[bytes, Optional[dict]]:
+    """Read from the file descriptor until one whole LSP frame is in; return every byte read (the
+    frame and whatever followed it) and the frame's decoded body, or None at EOF/garbage.
+
+    Raw os.read on the descriptor, never sys.stdin.buffer: a daemon thread blocked inside a
+    BufferedReader makes CPython abort at exit ("could not acquire lock for stdin")."""
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return buf, None
+        buf += chunk
+    head, _, rest = buf.partition(b"\r\n\r\n")
     length = None
-    while True:
-        line = stream.readline()
-        if not line:
-            return raw, None
-        raw += line
-        if line in (b"\r\n", b"\n"):
-            break
+    for line in head.split(b"\r\n"):
         name, _, value = line.decode("ascii", "replace").partition(":")
-        if name.strip().lower() == "content-length":
+        if name.strip().lower() == "content-length" and value.strip().isdigit():
             length = int(value.strip())
     if length is None:
-        return raw, None
-    body = stream.read(length)
-    raw += body
+        return buf, None
+    while len(rest) < length:
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            return buf, None
+        buf += chunk
+        rest += chunk
     try:
-        return raw, json.loads(body)
+        return buf, json.loads(rest[:length])
     except ValueError:
-        return raw, None
+        return buf, None
 
 
 def _frame(msg: dict) -> bytes:
@@ -132,7 +140,7 @@ class FilteringStdout:
 
 
 def serve_stdio() -> int:
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    stdin_fd, stdout = sys.stdin.fileno(), sys.stdout.buffer
     box: dict = {}
 
     def load() -> None:
@@ -145,7 +153,7 @@ def serve_stdio() -> int:
 
     loader = threading.Thread(target=load, name="prune-lsp-import", daemon=True)
     loader.start()
-    raw, msg = read_frame(stdin)
+    raw, msg = read_first_frame(stdin_fd)
     init_id, cache_file, answered = None, None, False
     if msg is not None and msg.get("method") == "initialize":
         init_id = msg.get("id")
@@ -165,7 +173,7 @@ def serve_stdio() -> int:
         try:
             os.write(w, raw)
             while True:
-                chunk = stdin.read1(65536)
+                chunk = os.read(stdin_fd, 65536)
                 if not chunk:
                     break
                 os.write(w, chunk)

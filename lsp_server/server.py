@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import logging
 import sys
 import traceback
@@ -40,7 +41,24 @@ class _BadMessage:
         self.id, self.method, self.error = msg_id, method, error
 
 
+# The id of the request whose handler is running (asyncio tasks copy it when they are created).
+CURRENT_REQUEST: contextvars.ContextVar = contextvars.ContextVar("prune_lsp_request", default=None)
+
+
 class PruneProtocol(LanguageServerProtocol):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # request id -> callback, for handlers whose work runs on a thread: pygls answers
+        # $/cancelRequest by cancelling its own result future, which an async command handler
+        # (run behind pygls's executeCommand generator) never sees; its thread went on counting.
+        self.cancel_callbacks: dict[Any, Callable[[], None]] = {}
+
+    def _handle_cancel_notification(self, msg_id):
+        cb = self.cancel_callbacks.pop(msg_id, None)
+        if cb is not None:
+            cb()
+        super()._handle_cancel_notification(msg_id)
+
     def structure_message(self, data: dict):
         try:
             return super().structure_message(data)
@@ -60,6 +78,13 @@ class PruneProtocol(LanguageServerProtocol):
                 and hasattr(message, "method"):
             self._send_response(message.id, error=JsonRpcInvalidRequest(
                 "the server is shutting down: no request but `exit` is accepted").to_response_error())
+            return
+        if getattr(message, "id", None) is not None and hasattr(message, "method"):
+            token = CURRENT_REQUEST.set(message.id)
+            try:
+                super().handle_message(message)
+            finally:
+                CURRENT_REQUEST.reset(token)
             return
         super().handle_message(message)
 
@@ -88,6 +113,9 @@ class PruneLanguageServer(LanguageServer):
 
     def on_initialize(self, params: types.InitializeParams) -> None:
         self.loop = asyncio.get_running_loop() if _loop_running() else None
+        from .text_sync import install
+
+        install(self.workspace)  # the client's line model for incremental edits (text_sync.py)
         caps = params.capabilities
         td = caps.text_document
         self.pull_mode = bool(td and td.diagnostic)

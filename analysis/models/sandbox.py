@@ -15,11 +15,18 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 from .types import ModelLoadError
 
 _REPO_ROOT = str(Path(__file__).resolve().parents[2])
+
+# Process groups of the loader children running now. A process that exits while one runs (a
+# language server whose client went away) would otherwise wait in its exit for the thread
+# blocked in communicate(), up to the whole timeout, with the child alive all along.
+_live: set[int] = set()
+_live_lock = threading.Lock()
 
 
 def _kill_group(pgid: int) -> None:
@@ -27,6 +34,27 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def kill_all_workers() -> None:
+    """Kill every loader child still running (their callers get a ModelLoadError)."""
+    with _live_lock:
+        groups = list(_live)
+    for pgid in groups:
+        _kill_group(pgid)
+
+
+# Runs at interpreter exit before the executor threads are joined: threading's exit hooks run
+# before atexit's, newest first, so this one (registered after concurrent.futures', imported
+# here for that) kills the children before the pool's threads are waited for.
+import concurrent.futures.thread  # noqa: E402,F401
+
+try:
+    threading._register_atexit(kill_all_workers)  # type: ignore[attr-defined]
+except (AttributeError, RuntimeError):  # pragma: no cover - other Pythons
+    import atexit
+
+    atexit.register(kill_all_workers)
 
 
 def run_worker(path: str, task: dict, *, timeout_s: float = 60, memory_mb: int = 4096) -> dict:
@@ -59,6 +87,8 @@ def run_worker(path: str, task: dict, *, timeout_s: float = 60, memory_mb: int =
             )
         except OSError as e:
             raise ModelLoadError(path, f"could not start a loader process: {e}") from None
+        with _live_lock:
+            _live.add(proc.pid)
         try:
             _, err = proc.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
@@ -67,6 +97,8 @@ def run_worker(path: str, task: dict, *, timeout_s: float = 60, memory_mb: int =
             raise ModelLoadError(path, f"timed out after {timeout_s:g} s while loading") from None
         finally:
             _kill_group(proc.pid)
+            with _live_lock:
+                _live.discard(proc.pid)
         stderr = err.decode("utf-8", "replace")
         answer = None
         if os.path.exists(out_file):

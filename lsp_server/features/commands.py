@@ -1,8 +1,9 @@
 """`prune-lsp.computeSparsity` and the code lenses that show its result next to each pruner's
-`target_sparsity` ("now 43.1% of 90%"), re-measured when the checkpoint changes on disk.
+`target_sparsity` ("now 43.1% of 90%"), re-measured when the checkpoint changes on disk
+(served by lsp_server.features.code_lens, with the selection lenses).
 
-The count runs on a worker thread with work-done progress; `window/workDoneProgress/cancel` or
-`$/cancelRequest` stops it. It returns the same JSON object as `prune-lsp sparsity --format json`
+The count runs on a worker thread with work-done progress, on the client's `workDoneToken` when
+the request carries one; `window/workDoneProgress/cancel` or `$/cancelRequest` stops it. It returns the same JSON object as `prune-lsp sparsity --format json`
 (analysis.sparsity.report.compute_sparsity_report).
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextvars
 import logging
 import os
 import threading
@@ -32,6 +34,9 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 COMPUTE_SPARSITY = "prune-lsp.computeSparsity"
 _pool = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="prune-sparsity")
+# The request's workDoneToken: pygls hands a command its `arguments` only, so the builtin
+# executeCommand handler (wrapped below) sets this as it starts the command's task, which copies it.
+_work_done_token: contextvars.ContextVar = contextvars.ContextVar("prune_lsp_work_done_token", default=None)
 
 
 class JsonRpcRequestFailed(JsonRpcException):
@@ -59,8 +64,22 @@ class Measured:
     when: float
 
 
+def _pass_work_done_token(server: "PruneLanguageServer") -> None:
+    fm = server.protocol.fm
+    builtin = fm.builtin_features.get(types.WORKSPACE_EXECUTE_COMMAND)
+    if builtin is None:
+        return
+
+    def execute_command(params: types.ExecuteCommandParams):
+        _work_done_token.set(getattr(params, "work_done_token", None))
+        return (yield from builtin(params))
+
+    fm.add_builtin_feature(types.WORKSPACE_EXECUTE_COMMAND, execute_command)
+
+
 def register(server: "PruneLanguageServer") -> None:
     server.sparsity = {}  # config uri -> Measured
+    _pass_work_done_token(server)
     server.models.on_model_changed.append(lambda path: _remeasure(server, path))
 
     @server.command(COMPUTE_SPARSITY)
@@ -83,46 +102,40 @@ def register(server: "PruneLanguageServer") -> None:
             model = ref.path
         if config_path is not None and not os.path.isfile(config_path):
             config_path = None  # an unsaved buffer: measure with INC's default pruner
-        report = await measure(ls, model, config_path, device, progress=True)
+        report = await measure(ls, model, config_path, device, progress=True, token=_work_done_token.get())
         if uri:
             ls.sparsity[uri] = Measured(report, model, uri, device, time.time())
             _refresh_lenses(ls)
         return report
 
-    @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
-    def code_lens(ls: "PruneLanguageServer", params: types.CodeLensParams):
-        uri = params.text_document.uri
-        doc = ls.document(uri)
-        if doc is None:
-            return None
-        result = ls.result_now(uri)
-        if result is None or not result.configs or ls.models.current_ref(uri) is None:
-            return None
-        conv = converter(ls, uri, result, doc.source)
-        measured = ls.sparsity.get(uri)
-        lenses = []
-        run = types.Command(title="", command=COMPUTE_SPARSITY, arguments=[{"uri": uri}])
-        if measured is None:
-            anchor = _first_anchor(result)
-            if anchor is None:
-                return None
-            run.title = "measure sparsity"
-            return [types.CodeLens(range=conv.range(anchor), command=run)]
-        by_index = {p.get("index"): p for p in measured.report.get("pruners", [])}
-        for checked in result.configs:
-            for ep in checked.pruners:
-                figs = by_index.get(ep.index)
-                if figs is None:
-                    continue
-                where = _lens_range(result, checked, ep)
-                if where is None:
-                    continue
-                now = (figs.get("selected") or {}).get("elementwise_over_matmul_gemm_conv")
-                target = figs.get("target_sparsity")
-                title = f"now {_pct(now)}" + (f" of {_pct(target, 3)}" if isinstance(target, (int, float)) else "")
-                lenses.append(types.CodeLens(range=conv.range(where), command=types.Command(
-                    title=title, command=COMPUTE_SPARSITY, arguments=[{"uri": uri, "device": measured.device}])))
-        return lenses
+
+def sparsity_lenses(ls: "PruneLanguageServer", uri: str, result, conv) -> list[types.CodeLens]:
+    """The sparsity lenses of a config that names a model ("measure sparsity", then "now X% of
+    Y%" per pruner); lsp_server.features.code_lens serves them with the selection lenses."""
+    measured = ls.sparsity.get(uri)
+    lenses = []
+    run = types.Command(title="", command=COMPUTE_SPARSITY, arguments=[{"uri": uri}])
+    if measured is None:
+        anchor = _first_anchor(result)
+        if anchor is None:
+            return []
+        run.title = "measure sparsity"
+        return [types.CodeLens(range=conv.range(anchor), command=run)]
+    by_index = {p.get("index"): p for p in measured.report.get("pruners", [])}
+    for checked in result.configs:
+        for ep in checked.pruners:
+            figs = by_index.get(ep.index)
+            if figs is None:
+                continue
+            where = _lens_range(result, checked, ep)
+            if where is None:
+                continue
+            now = (figs.get("selected") or {}).get("elementwise_over_matmul_gemm_conv")
+            target = figs.get("target_sparsity")
+            title = f"now {_pct(now)}" + (f" of {_pct(target, 3)}" if isinstance(target, (int, float)) else "")
+            lenses.append(types.CodeLens(range=conv.range(where), command=types.Command(
+                title=title, command=COMPUTE_SPARSITY, arguments=[{"uri": uri, "device": measured.device}])))
+    return lenses
 
 
 def _pct(x: Any, digits: int = 1) -> str:
@@ -163,15 +176,26 @@ def _refresh_lenses(ls: "PruneLanguageServer") -> None:
 
 
 async def measure(ls: "PruneLanguageServer", model: str, config_path: Optional[str], device: str,
-                  progress: bool) -> dict:
+                  progress: bool, token: Optional[Any] = None) -> dict:
     fn = _report_fn()
     if fn is None:
         raise JsonRpcRequestFailed("the sparsity engine (analysis.sparsity) is not installed")
+    from analysis.sparsity.sources import use_safe_reads
+
+    use_safe_reads()  # a checkpoint rewritten mid-count must be an error, not SIGBUS killing the server
+    from ..server import CURRENT_REQUEST
+
     loop = asyncio.get_running_loop()
     cancel_event = threading.Event()
-    token: Optional[str] = None
+    request_id = CURRENT_REQUEST.get() if progress else None
+    if request_id is not None:  # $/cancelRequest stops the count (see PruneProtocol.cancel_callbacks)
+        ls.protocol.cancel_callbacks[request_id] = cancel_event.set
     wdp = ls.client_capabilities.window
-    if progress and wdp and wdp.work_done_progress:
+    token = token if progress else None
+    if token is not None:  # the client's token: no window/workDoneProgress/create
+        ls.work_done_progress.begin(token, types.WorkDoneProgressBegin(
+            title="Measuring sparsity", message=os.path.basename(model), cancellable=True, percentage=0))
+    elif progress and wdp and wdp.work_done_progress:
         token = f"prune-lsp-sparsity-{uuid.uuid4()}"
         try:
             await ls.work_done_progress.create_async(token)
@@ -213,6 +237,8 @@ async def measure(ls: "PruneLanguageServer", model: str, config_path: Optional[s
             raise JsonRpcRequestFailed(str(exc)) from None
         raise
     finally:
+        if request_id is not None:
+            ls.protocol.cancel_callbacks.pop(request_id, None)
         if token is not None:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="done" if ok else "stopped"))
 

@@ -1,5 +1,6 @@
 """Completion: keys, values, a new pruner entry (a snippet where the client takes snippets) and
-layer names of the config's model (when its index is loaded), from analysis.completion."""
+layer names of the config's model (when its index is loaded), from analysis.completion; in Python
+files, inside `WeightPruningConfig(...)` calls, from analysis.python_completion."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ _KIND = {
     "layer": types.CompletionItemKind.Reference,
     "section": types.CompletionItemKind.Module,
 }
-TRIGGERS = [":", " ", "-", "'", '"', "[", ","]
+TRIGGERS = [":", " ", "-", "'", '"', "[", ",", "(", "{", "="]
 
 
 def register(server: "PruneLanguageServer") -> None:
@@ -32,9 +33,11 @@ def register(server: "PruneLanguageServer") -> None:
 
         uri = params.text_document.uri
         doc, st = ls.document(uri), ls.state(uri)
-        if doc is None or st is None or st.kind != "yaml":
-            return None  # completion in Python files comes later
+        if doc is None or st is None or st.kind not in ("yaml", "python"):
+            return None
         text = doc.source
+        if st.kind == "python":
+            return _python(ls, uri, doc, text, params)
         # The newest check (possibly of an older version) only tells the dialect; the cursor's
         # context is read from the current text, so completion never waits for a check.
         result = ls.latest_result(uri)
@@ -47,17 +50,41 @@ def register(server: "PruneLanguageServer") -> None:
             index = ls.models.index_for(uri)
             layers = index.layers if index is not None else None
         cands = C.complete(text, pos, result=result, snippets=ls.snippets, layers=layers, lines=lines)
-        items = []
-        for c in cands:
-            rng = conv.range(Range(Position(c.line, c.start), Position(c.line, c.end)))
-            items.append(types.CompletionItem(
-                label=c.label, kind=_KIND.get(c.kind), detail=c.detail or None,
-                documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=c.documentation)
-                if c.documentation else None,
-                text_edit=types.TextEdit(range=rng, new_text=c.insert_text),
-                insert_text_format=types.InsertTextFormat.Snippet if c.is_snippet else types.InsertTextFormat.PlainText,
-                insert_text_mode=types.InsertTextMode.AsIs if "\n" in c.insert_text else None,
-                sort_text=c.sort_text, filter_text=c.filter_text))
-        # Layer lists are cut at MAX_LAYER_ITEMS: ask again as the user types more.
-        incomplete = any(c.kind == C.KIND_LAYER for c in cands) and len(cands) >= C.MAX_LAYER_ITEMS
-        return types.CompletionList(is_incomplete=incomplete, items=items)
+        return _items(cands, conv)
+
+
+def _python(ls: "PruneLanguageServer", uri: str, doc, text: str, params: types.CompletionParams):
+    """Inside WeightPruningConfig(...) calls (analysis.python_completion); other Python files are
+    left alone by its cheap pre-check."""
+    from analysis.python_completion import complete_python
+    from analysis.python_config import might_contain_config
+
+    if not might_contain_config(text):
+        return None
+    lines = LineIndex(text)
+    conv = Converter(doc.position_codec, lines)
+    pos = conv.to_engine(params.position)
+    layers = None
+    if ls.models.current_ref(uri) is not None:
+        index = ls.models.index_for(uri)
+        layers = index.layers if index is not None else None
+    return _items(complete_python(text, pos, layers=layers, lines=lines), conv)
+
+
+def _items(cands, conv: Converter) -> types.CompletionList:
+    from analysis import completion as C
+
+    items = []
+    for c in cands:
+        rng = conv.range(Range(Position(c.line, c.start), Position(c.line, c.end)))
+        items.append(types.CompletionItem(
+            label=c.label, kind=_KIND.get(c.kind), detail=c.detail or None,
+            documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=c.documentation)
+            if c.documentation else None,
+            text_edit=types.TextEdit(range=rng, new_text=c.insert_text),
+            insert_text_format=types.InsertTextFormat.Snippet if c.is_snippet else types.InsertTextFormat.PlainText,
+            insert_text_mode=types.InsertTextMode.AsIs if "\n" in c.insert_text else None,
+            sort_text=c.sort_text, filter_text=c.filter_text))
+    # Layer lists are cut at MAX_LAYER_ITEMS: ask again as the user types more.
+    incomplete = any(c.kind == C.KIND_LAYER for c in cands) and len(cands) >= C.MAX_LAYER_ITEMS
+    return types.CompletionList(is_incomplete=incomplete, items=items)

@@ -1,4 +1,5 @@
-"""Hover: key docs, value meanings and effective per-pruner values (analysis.hover)."""
+"""Hover: key docs, value meanings, effective per-pruner values and, once the config's model is
+loaded, what each `op_names` entry selects in it (analysis.hover, analysis.layer_hints)."""
 
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ def register(server: "PruneLanguageServer") -> None:
         from analysis.hover import hover as engine_hover
 
         conv = converter(ls, uri, result, doc.source)
-        info = engine_hover(result, conv.to_engine(params.position))
+        index = ls.models.index_for(uri) if result.is_pruning_config else None  # never waits for a load
+        info = engine_hover(result, conv.to_engine(params.position), index)
         if info is None:
             return None
         return types.Hover(contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value=info.markdown),

@@ -57,10 +57,23 @@ def fingerprint(path: str) -> Any:
             return None
 
 
+def _limits() -> dict:
+    """The loader child's limits (analysis.models.sandbox); the environment may lower them (tests
+    of a hanging or memory-hungry factory; a small machine)."""
+    out = {}
+    for env, key, conv in (("PRUNE_LSP_MODEL_TIMEOUT_S", "timeout_s", float), ("PRUNE_LSP_MODEL_MEMORY_MB", "memory_mb", int)):
+        try:
+            if os.environ.get(env):
+                out[key] = conv(os.environ[env])
+        except ValueError:
+            log.warning("ignored %s=%r: not a number", env, os.environ[env])
+    return out
+
+
 def _load(path: str, allow: bool):
     from analysis.models import cached_layer_index
 
-    return cached_layer_index(path, allow_code_execution=allow)
+    return cached_layer_index(path, allow_code_execution=allow, **_limits())
 
 
 class ModelManager:
@@ -72,6 +85,8 @@ class ModelManager:
         self.generation = 0  # bumps when any model's state changes (pull diagnostics' result ids)
         self._poller: Optional[asyncio.Task] = None
         self.on_model_changed: list = []  # callbacks(path) when a watched model file changes
+        self.on_load_started: list = []  # callbacks(entry, future) as a load starts (load_progress)
+        self.on_loaded: list = []  # callbacks(entry) when a load settles (code_lens refresh)
 
     # -- resolving -----------------------------------------------------------------------------
 
@@ -119,6 +134,8 @@ class ModelManager:
         loop = self.server.loop or asyncio.get_event_loop()
         fut = loop.run_in_executor(self.pool, _load, e.path, e.allow)
         fut.add_done_callback(lambda f: self._loaded(e, f))
+        for cb in self.on_load_started:
+            cb(e, fut)
         self._ensure_poller()
 
     def _loaded(self, e: ModelEntry, fut: "asyncio.Future") -> None:
@@ -135,6 +152,8 @@ class ModelManager:
         # also every open document naming this model
         waiters += [u for u, r in self.refs.items() if r is not None and r.path == e.path and u not in waiters]
         self.server.model_state_changed(waiters)
+        for cb in self.on_loaded:
+            cb(e)
 
     def index_for(self, uri: str) -> Any:
         """The layer index of the document's model if it is loaded (never waits); starts a load."""

@@ -23,11 +23,15 @@ from analysis.schema.keys_v2 import DEFAULT_CONFIG_KEYS, PATTERN_EXAMPLES, PRUNI
 from tests.conftest import SHARED
 
 FULL = os.environ.get("PRUNE_LSP_FUZZ") == "full"
-EXAMPLES = 40_000 if FULL else 300
+EXAMPLES = 45_000 if FULL else 300
 TIME_LIMIT_S = 2.0
 
 
+CHECKED = [0]  # engine inputs actually checked (hypothesis' max_examples is only an upper bound)
+
+
 def check_invariants(text: str) -> None:
+    CHECKED[0] += 1
     t0 = time.perf_counter()
     result = check_text(text)
     elapsed = time.perf_counter() - t0
@@ -138,3 +142,12 @@ def test_corpus_mutations():
             check_invariants(text)
         except Exception as exc:  # pragma: no cover - report the input that broke it
             raise AssertionError(f"mutation #{k} broke the engine: {exc!r}\n--- input ---\n{text}") from exc
+
+
+def test_zz_full_run_reached_its_volume():
+    """Runs last in this file: the full run must have fed the engine at least 100,000 inputs."""
+    print(f"engine fuzz: {CHECKED[0]:,} inputs checked")
+    if FULL:
+        assert CHECKED[0] >= 100_000, CHECKED[0]
+    else:
+        assert CHECKED[0] >= 1_000, CHECKED[0]
