@@ -21,8 +21,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..server import PruneLanguageServer
 
-# A lens with no command to run: a label (VS Code draws it as plain text).
-LABEL_ONLY = ""
+# Clicking a selection lens lists the pruner's layers (a lens without a command is an error in
+# Neovim's codelens.run()).
+SHOW_SELECTION = "prune-lsp.showSelection"
 
 
 def _entry_anchor(result: "CheckResult", checked: Any, ep: Any) -> Optional[Range]:
@@ -52,7 +53,8 @@ def selection_lenses(ls: "PruneLanguageServer", uri: str, result: "CheckResult",
             if where is None:
                 continue
             title = pruner_lens_title(ep, index)
-            out.append(types.CodeLens(range=conv.range(where), command=types.Command(title=title, command=LABEL_ONLY)))
+            out.append(types.CodeLens(range=conv.range(where), command=types.Command(
+                title=title, command=SHOW_SELECTION, arguments=[{"uri": uri, "pruner": ep.index}])))
     return out
 
 
@@ -67,6 +69,31 @@ def register(server: "PruneLanguageServer") -> None:
     from . import commands
 
     server.models.on_loaded.append(lambda entry: refresh_lenses(server))
+
+    @server.command(SHOW_SELECTION)
+    def show_selection(ls, *args: Any) -> dict:  # no annotation on ls: pygls resolves the hints
+        """The layers one pruner selects (INC's selection), shown to the user and returned."""
+        from pygls.exceptions import JsonRpcInvalidParams
+
+        from analysis.layer_hints import pruner_selection
+
+        opts = args[0] if args else None
+        if not isinstance(opts, dict) or not isinstance(opts.get("uri"), str):
+            raise JsonRpcInvalidParams(f'{SHOW_SELECTION} wants [{{"uri": CONFIG_URI, "pruner": INDEX}}]')
+        uri, which = opts["uri"], opts.get("pruner")
+        result, index = ls.result_now(uri), ls.models.index_for(uri)
+        if result is None or index is None:
+            return {"layers": [], "message": "the config or its model is not loaded yet"}
+        for checked in result.configs:
+            for ep in checked.pruners:
+                if ep.index == which:
+                    sel = pruner_selection(ep, index)
+                    names = sel.names if sel is not None else []
+                    shown = ", ".join(names[:12]) + (f" and {len(names) - 12} more" if len(names) > 12 else "")
+                    ls.window_show_message(types.ShowMessageParams(
+                        type=types.MessageType.Info, message=f"{ep.label()} selects {len(names)} layer(s): {shown}"))
+                    return {"layers": names}
+        raise JsonRpcInvalidParams(f"no pruner {which!r} in {uri}")
 
     @server.feature(types.TEXT_DOCUMENT_CODE_LENS)
     def code_lens(ls: "PruneLanguageServer", params: types.CodeLensParams):

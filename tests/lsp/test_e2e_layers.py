@@ -116,6 +116,13 @@ async def test_pruner_lenses_and_entry_hover_count_what_inc_selects(client, bert
     assert by_line[6] == ["selects 3 layers, 192 weights"]
     assert by_line[10] == ["selects 8 layers, 512 weights"]  # layers 1 and 2: 4 Linear(8, 8) each
     assert any(lens.command.title == "measure sparsity" for lens in lenses)  # the sparsity lens is still there
+    # clicking a selection lens lists the layers (a lens must carry a runnable command)
+    lens = next(x for x in lenses if x.range.start.line == 6)
+    assert lens.command.command == "prune-lsp.showSelection"
+    shown = await client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command=lens.command.command, arguments=lens.command.arguments))
+    assert shown["layers"] == ["bert.encoder.layer.0.attention.query", "bert.encoder.layer.0.attention.key",
+                               "bert.encoder.layer.0.output.dense"]
 
     # hover on each entry (the model is loaded: one server, one load, for both)
     async def hover(line: int, character: int) -> str:
