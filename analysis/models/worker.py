@@ -120,6 +120,16 @@ def task_torchscript(task: dict) -> dict:
     return _describe_torch_module(model, script=True)
 
 
+def task_torchscript_state_dict(task: dict) -> dict:
+    """Write a TorchScript module's state_dict as a plain torch zip checkpoint (tensors only, shared
+    storage kept, so tied weights stay tied), which the torch-free readers can then map."""
+    import torch
+
+    model = torch.jit.load(task["path"], map_location="cpu")
+    torch.save({k: v.detach() for k, v in model.state_dict().items()}, task["out"])
+    return {"out": task["out"]}
+
+
 def task_pickle_module(task: dict) -> dict:
     import torch
 
@@ -190,6 +200,7 @@ def task_savedmodel(task: dict) -> dict:
 TASKS = {
     "torch_weights_only": task_torch_weights_only,
     "torchscript": task_torchscript,
+    "torchscript_state_dict": task_torchscript_state_dict,
     "pickle_module": task_pickle_module,
     "factory": task_factory,
     "hf": task_hf,

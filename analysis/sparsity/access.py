@@ -11,6 +11,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import zipfile
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -221,6 +223,12 @@ def open_model_tensors(model_path: str, index):
 
     path = os.fspath(model_path)
     mt = None
+    exported = None
+    if getattr(index, "source", "") == "torchscript":
+        # TorchScript archives hold IR and pickled tensors torch.load(weights_only) refuses: the
+        # limited worker that already reads their modules writes the weights as a plain checkpoint.
+        exported = _export_torchscript(path)
+        path = exported
     if index.framework == "keras":
         mt = _KerasTensors(path, index)
     else:
@@ -247,3 +255,19 @@ def open_model_tensors(model_path: str, index):
         yield mt
     finally:
         mt.close()
+        if exported is not None:
+            shutil.rmtree(os.path.dirname(exported), ignore_errors=True)
+
+
+def _export_torchscript(path: str) -> str:
+    from analysis.models import ModelLoadError
+    from analysis.models.sandbox import run_worker
+
+    tmp = tempfile.mkdtemp(prefix="prune-lsp-ts-")
+    out = os.path.join(tmp, "state_dict.pt")
+    try:
+        run_worker(path, {"kind": "torchscript_state_dict", "path": path, "out": out})
+    except ModelLoadError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise ValueError(f"{path}: {exc.reason}") from None
+    return out
