@@ -131,8 +131,23 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
-def rows(n_cases: int = 300) -> list[tuple]:
-    """(figure, ours, peer, ratio, target) rows for bench/run_all.py."""
+def rows(n_cases: int = 300) -> list:
+    """The comparison as bench/report.Row objects (the peer is the baseline)."""
+    from report import Row
+
+    out = []
+    for fig, ours, peer, _ratio, target in comparison(n_cases):
+        if isinstance(ours, str):
+            out.append(Row(f"peer: {fig}", None, "-", None, ours))
+            continue
+        higher = "rejected configs flagged" in fig
+        out.append(Row(f"vs yaml-language-server: {fig}", float(ours), "count" if "flagged" in fig else "ms",
+                       float(peer), "yaml-language-server 2.0 + our schema", target, lower_is_better=not higher))
+    return out
+
+
+def comparison(n_cases: int = 300) -> list[tuple]:
+    """(figure, ours, peer, ratio, target) tuples."""
     if not ensure_peer():
         return [("peer: yaml-language-server", "unavailable (npm install failed)", "", "", "")]
     out = []
@@ -147,9 +162,9 @@ def rows(n_cases: int = 300) -> list[tuple]:
                 text = v2_config(lines)
                 a = latency(ours, root, text, edits, f"ours{lines}")
                 b = latency(peer, root, text, edits, f"peer{lines}")
-                out.append((f"didChange->diagnostics p50, {lines} lines (ms)", statistics.median(a),
+                out.append((f"didChange->diagnostics p50, {lines} lines", statistics.median(a),
                             statistics.median(b), None, None))
-                out.append((f"didChange->diagnostics p95, {lines} lines (ms)", pct(a, 0.95), pct(b, 0.95), None,
+                out.append((f"didChange->diagnostics p95, {lines} lines", pct(a, 0.95), pct(b, 0.95), None,
                             30.0 if lines == 100 else 300.0))
             cases = load_cases(n_cases)
             if cases:
@@ -170,7 +185,7 @@ def main() -> int:
     ap.add_argument("--cases", type=int, default=300, help="mutated configs to compare (INC-judged)")
     args = ap.parse_args()
     print(f"{'figure':<58} {'prune-lsp':>10} {'yaml-ls':>10} {'target':>8}")
-    for fig, ours, peer, _ratio, target in rows(args.cases):
+    for fig, ours, peer, _ratio, target in comparison(args.cases):
         f = (lambda x: f"{x:.1f}" if isinstance(x, float) else str(x))
         print(f"{fig:<58} {f(ours):>10} {f(peer):>10} {f(target) if target is not None else '':>8}")
     return 0

@@ -15,6 +15,7 @@ Measures, against issue #3's budgets:
 from __future__ import annotations
 
 import argparse
+import os
 import asyncio
 import statistics
 import subprocess
@@ -45,7 +46,11 @@ def pct(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, int(round(p / 100 * (len(xs) - 1))))]
 
 
+RESULTS: list[tuple[str, list[float], float | None]] = []  # (name, samples, budget): read by rows()
+
+
 def show(name: str, xs: list[float], budget: float | None = None) -> None:
+    RESULTS.append((name, list(xs), budget))
     line = f"{name:<48} median {statistics.median(xs):7.1f} ms   p95 {pct(xs, 95):7.1f} ms   (n={len(xs)})"
     if budget is not None:
         line += f"   budget {budget:.0f} ms: {'ok' if pct(xs, 95) <= budget else 'OVER'}"
@@ -107,6 +112,19 @@ async def bench_start(runs: int) -> None:
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         base.append((time.perf_counter() - t0) * 1000)
     show("baseline: bare `python -c pass`", base)
+    # The first start after an install or an upgrade answers `initialize` itself (after importing
+    # pygls); every later start with the same editor answers it from the cache (fast_start.py).
+    import shutil
+    from pathlib import Path as _P
+
+    cache = _P(os.environ.get("XDG_CACHE_HOME") or _P.home() / ".cache") / "prune-lsp" / "initialize"
+    cold = []
+    for _ in range(max(3, runs // 3)):
+        shutil.rmtree(cache, ignore_errors=True)
+        c = Client()
+        cold.append(await c.start({}))
+        await c.stop()
+    show("process start -> initialize result, first start (no cache)", cold)
     starts = []
     for _ in range(runs):
         c = Client()
@@ -184,15 +202,44 @@ async def bench_burst(n: int = 1000) -> None:
     await c.stop()
 
 
+async def run_all(runs: int) -> None:
+    print(f"python {sys.version.split()[0]}, {sys.platform}")
+    await bench_start(max(5, runs // 4))
+    await bench_change(100, runs, 30)
+    await bench_change(10_000, max(10, runs // 2), 300)
+    await bench_burst()
+
+
+def rows(quick: bool = False) -> list:
+    """The figures as bench/report.Row objects (for bench/run_all.py): p95 of each measure, with
+    the same-run baseline that explains it (bare interpreter start; the engine alone)."""
+    from report import Row
+
+    RESULTS.clear()
+    asyncio.run(run_all(20 if quick else 40))
+    got = {name: (xs, budget) for name, xs, budget in RESULTS}
+    out = []
+    base = next((statistics.median(xs) for n, (xs, _b) in got.items() if n.startswith("baseline: bare")), None)
+    engine = {n.split(",")[1].strip().split()[0]: statistics.median(xs) for n, (xs, _b) in got.items()
+              if n.startswith("baseline: engine")}
+    for name, (xs, budget) in got.items():
+        if name.startswith("baseline"):
+            continue
+        b, bname = None, ""
+        if name.startswith("process start"):
+            b, bname = base, "python -c pass"
+        elif name.startswith("didChange"):
+            lines = name.split(",")[1].strip().split()[0]
+            b, bname = engine.get(lines), "engine alone, median"
+        out.append(Row(f"server: {name}, p95", pct(xs, 95), "ms", b, bname, budget))
+    return out
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=40)
     args = ap.parse_args()
-    print(f"python {sys.version.split()[0]}, {sys.platform}")
-    await bench_start(max(5, args.runs // 4))
-    await bench_change(100, args.runs, 30)
-    await bench_change(10_000, max(10, args.runs // 2), 300)
-    await bench_burst()
+    await run_all(args.runs)
 
 
 if __name__ == "__main__":
