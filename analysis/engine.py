@@ -15,6 +15,7 @@ from . import rules as _rules  # noqa: F401  (registers every rule)
 from .comments import Directives, parse_directives, scan_comments
 from .config_doc import ConfigDoc, detect
 from .diagnostics import Diagnostic, Severity
+from .gc_pause import gc_paused
 from .merge import EffectivePruner, effective_pruners
 from .positions import Range
 from .rules.context import RuleContext
@@ -64,6 +65,12 @@ def check_text(text: str, path: Optional[str] = None, settings: Optional[CheckSe
     """Check a YAML or JSON text (any dialect); a text with no pruning config gets no diagnostics."""
     if not looks_like_pruning_config(text):
         return CheckResult(None, Directives())
+    with gc_paused():  # see gc_pause.py: halves a large check inside a long-lived process
+        return _check_text(text, path, settings, model)
+
+
+def _check_text(text: str, path: Optional[str], settings: Optional[CheckSettings],
+                model: Optional[object]) -> CheckResult:
     parsed = parse_text(text)
     configs = [c for c in (detect(doc) for doc in parsed.documents) if c is not None]
     relevant = bool(configs) or any(m in text for m in ("weight_compression", "pruning_configs", "WeightPruningConfig"))
@@ -78,6 +85,12 @@ def check_configs(parsed: ParsedText, configs: list[ConfigDoc], settings: Option
     `model`: the analysis.models.LayerIndex of the model the config prunes, already loaded by the
     caller (the engine never reads model files: a keystroke must not wait for one). With it, the
     model rules (rules/model_checks.py) run too."""
+    with gc_paused():
+        return _check_configs(parsed, configs, settings, report_syntax, model)
+
+
+def _check_configs(parsed: ParsedText, configs: list[ConfigDoc], settings: Optional[CheckSettings],
+                   report_syntax: bool, model: Optional[object]) -> CheckResult:
     settings = settings or CheckSettings()
     directives = parse_directives(parsed.lines, scan_comments(parsed.lines))
     result = CheckResult(parsed, directives)

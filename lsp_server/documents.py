@@ -59,12 +59,7 @@ def run_check(text: str, uri: str, kind: Optional[str], disabled: frozenset, mod
     path = fs_path(uri)
     settings = CheckSettings(disabled_rules=frozenset(disabled))
     if kind == "yaml":
-        if model is not None:
-            try:
-                return check_text(text, path, settings, model=model)
-            except TypeError:  # an engine without model rules
-                pass
-        return check_text(text, path, settings)
+        return check_text(text, path, settings, model=model)
     if kind == "python":
         mod = _python_config()
         if mod is None:
@@ -72,7 +67,7 @@ def run_check(text: str, uri: str, kind: Optional[str], disabled: frozenset, mod
         might = getattr(mod, "might_contain_config", None)
         if might is not None and not might(text):
             return empty_result()  # most Python files: left alone, quickly
-        return mod.check_python_text(text, path, settings)
+        return mod.check_python_text(text, path, settings, model=model)
     return empty_result()
 
 

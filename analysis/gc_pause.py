@@ -1,0 +1,39 @@
+"""Pause Python's cyclic garbage collector while a check builds its tree.
+
+A check allocates ~10 objects per YAML line; every 700 allocations the collector runs, and its
+older generations walk every object the process holds (in the language server: all of pygls,
+lsprotocol and the previous check's tree). On a 10,000-line config that doubled the check's time
+(343 ms with the collector, 177 ms without, measured in one process). The tree holds no reference
+cycles worth collecting mid-check; refcounting frees it, and the collector catches up afterwards.
+
+Process-wide, so nested and concurrent users are counted: the collector is re-enabled only when
+the last one leaves, and only if it was enabled before the first one came.
+"""
+
+from __future__ import annotations
+
+import gc
+import threading
+from contextlib import contextmanager
+from typing import Iterator
+
+_lock = threading.Lock()
+_depth = 0
+_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    global _depth, _was_enabled
+    with _lock:
+        if _depth == 0:
+            _was_enabled = gc.isenabled()
+            gc.disable()
+        _depth += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _depth -= 1
+            if _depth == 0 and _was_enabled:
+                gc.enable()
