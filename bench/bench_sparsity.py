@@ -177,13 +177,16 @@ def rows(quick: bool = False, directory: str = "/tmp") -> list:
         ours = res["prune-lsp element-wise (mmap, numpy, no torch)"]
         copy = res["machine: np.copyto (bytes read per s)"]
         inc = res.get("INC's way: per-layer (t == 0).sum().item() on torch tensors")
-        out.append(Row(f"sparsity: count zeros, {size} fp32 safetensors in page cache", ours, "GB/s", copy,
-                       "np.copyto bandwidth", 10.0, lower_is_better=False))
+        report = res["prune-lsp compute_sparsity_report (whole command)"]
+        # The target is on what a user runs (`prune-lsp sparsity` = compute_sparsity_report: zeros,
+        # blocks and INC's figures); the bare element-count kernel is shown beside it.
+        out.append(Row(f"sparsity: prune-lsp sparsity, {size} fp32 safetensors in page cache", report, "GB/s",
+                       copy, "np.copyto bandwidth", 10.0, lower_is_better=False))
         if inc:
-            out.append(Row("sparsity: same, vs INC's per-layer (t == 0).sum() loop", ours, "GB/s", inc,
+            out.append(Row("sparsity: same, vs INC's per-layer (t == 0).sum() loop", report, "GB/s", inc,
                            "INC's loop (target: 5x faster)", 5 * inc, lower_is_better=False))
-        out.append(Row("sparsity: whole compute_sparsity_report", res["prune-lsp compute_sparsity_report (whole command)"],
-                       "GB/s", copy, "np.copyto bandwidth", lower_is_better=False))
+        out.append(Row("sparsity: element-count kernel alone", ours, "GB/s", copy, "np.copyto bandwidth",
+                       lower_is_better=False))
         write_checkpoint(f4, big)
         mem = bench_memory(f4)
         out.append(Row(f"sparsity: peak memory above interpreter, {f4.stat().st_size / 2**30:.2g} GiB checkpoint",
