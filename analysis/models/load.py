@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import errno
-import gc
 import os
 import re
 import zipfile
 from pathlib import Path
 
 from ..formats.torch_zip import is_torchscript_zip
+from ..gc_pause import gc_paused
 from .types import LayerIndex, ModelLoadError
 
 FACTORY_RE = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
@@ -47,14 +47,10 @@ def load_layer_index(
     process limited to `timeout_s` seconds and `memory_mb` MB. Raises ModelLoadError(path, reason).
     """
     # Building tens of thousands of small objects triggers the cyclic GC over and over (a third
-    # of the time on a 20,000-tensor header); none of them form cycles, so pause it.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    # of the time on a 20,000-tensor header); none of them form cycles, so pause it (counted, so
+    # that a check running on another thread is not affected: analysis/gc_pause.py).
+    with gc_paused():
         return _load(path, allow_code_execution=allow_code_execution, timeout_s=timeout_s, memory_mb=memory_mb)
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _load(path, *, allow_code_execution: bool, timeout_s: float, memory_mb: int) -> LayerIndex:
