@@ -14,6 +14,8 @@ UnsupportedPickleError, so a caller can fall back to `torch.load(weights_only=Tr
 
 from __future__ import annotations
 
+import math
+
 import _compat_pickle
 import io
 import os
@@ -59,10 +61,7 @@ class TorchTensor:
 
     @property
     def numel(self) -> int:
-        n = 1
-        for d in self.shape:
-            n *= d
-        return n
+        return math.prod(self.shape)
 
     @property
     def data_offset(self) -> int | None:
