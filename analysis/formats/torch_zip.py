@@ -14,10 +14,9 @@ UnsupportedPickleError, so a caller can fall back to `torch.load(weights_only=Tr
 
 from __future__ import annotations
 
-import math
-
 import _compat_pickle
 import io
+import math
 import os
 import pickle
 import struct
