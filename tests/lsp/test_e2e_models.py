@@ -102,3 +102,44 @@ async def test_compute_sparsity_command_with_progress(client, model_dir, tmp_pat
         raise AssertionError("accepted a bad argument")
     except Exception as exc:
         assert "wants" in str(exc)
+
+
+_EVIL = """\
+import os, sys, torch
+class Evil:
+    def __init__(self, target):
+        self.target = target
+    def __reduce__(self):
+        return (os.system, ("touch " + self.target,))
+torch.save({"encoder.layer.0.dense.weight": torch.ones(8, 8), "payload": Evil(sys.argv[2])}, sys.argv[1])
+"""
+
+
+async def test_a_pickle_that_would_run_code_is_never_unpickled(client, tmp_path):
+    """Default settings (allowCodeExecution false): a config names a .pt whose unpickling would
+    create a file; completion and diagnostics are asked for; the file is never created."""
+    import subprocess
+    import sys
+
+    marker = tmp_path / "pwned"
+    subprocess.run([sys.executable, "-c", _EVIL, str(tmp_path / "evil.pt"), str(marker)], check=True)
+    assert not marker.exists()
+    text = CONFIG.replace("model.safetensors", "evil.pt")
+    cfg = tmp_path / "prune.yaml"
+    cfg.write_text(text)
+    uri = cfg.as_uri()
+    open_doc(client, uri, text)
+
+    async def pl070():
+        while True:
+            hit = [d for d in await diagnostics(client, uri, 1) if d.code == "PL070"]
+            if hit:
+                return hit[0]
+            await asyncio.sleep(0.05)
+    d = await asyncio.wait_for(pl070(), 20)
+    assert "system" in d.message  # the refused global is named
+    res = await client.text_document_completion_async(types.CompletionParams(
+        text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=11, character=33)))
+    assert not [i for i in res.items if i.kind == types.CompletionItemKind.Reference]  # no layers from it
+    await asyncio.sleep(0.5)
+    assert not marker.exists()
