@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .models.types import LayerIndex, LayerInfo
+from .schema.patterns import parse_pattern
 
 DEFAULTS = {"op_names": [], "excluded_op_names": [], "pruning_op_types": ["Conv", "Linear"], "pattern": "4x1"}
 FLATTEN_DIM2 = 8  # INC utils.FLATTEN_DIM2: 1-D weights are viewed as [-1, 8]
@@ -285,15 +286,14 @@ def block_divisibility(layer: LayerInfo, pattern: str, framework: str = "pytorch
     """
     if not isinstance(pattern, str) or layer.weight is None:
         return None
-    name = pattern.split("_")[-1]
+    pat = parse_pattern(pattern)  # the one grammar (analysis/schema/patterns.py) the rules use too
+    if pat.problems or pat.kind not in ("nxm", "nm"):
+        return None  # not a pattern INC accepts: the config checker reports it
+    if pat.kind == "nm" and framework == "keras":
+        return None  # kerasN:M does not exist: INC rejects the pattern itself
     two = reshape_2d(tuple(layer.shape), framework)
-    if "x" in name:
-        parts = name.split("x")
-        try:
-            n = parts[0] if parts[0] == "channel" else int(parts[0])
-            m = parts[1] if parts[1] == "channel" else int(parts[1])
-        except (ValueError, IndexError):
-            return None  # not a pattern INC accepts: the config checker reports it
+    n, m = pat.n, pat.m
+    if pat.kind == "nxm":
         if framework == "keras" and "channel" in (n, m):
             return None  # INC reads `layer.shape` of a Keras layer here, which Keras 3 layers lack
         try:
@@ -303,19 +303,10 @@ def block_divisibility(layer: LayerInfo, pattern: str, framework: str = "pytorch
         except IndexError:
             return f"{layer.name}: IndexError: tuple index out of range ({len(layer.shape)}-D weight has no " \
                    f"dimension for a channel block)"
-    elif ":" in name:
-        if framework == "keras":
-            return None  # kerasN:M does not exist: INC rejects the pattern itself
-        try:
-            n, m = (int(x) for x in name.split(":")[:2])
-        except ValueError:
-            return None
-    else:
-        return None
     if isinstance(two, str):
         return f"{layer.name}: {two}"
     rows, cols = two
-    if ":" in name:
+    if pat.kind == "nm":
         bad = m == 0 or cols % m != 0
     else:
         bad = n == 0 or m == 0 or rows % n != 0 or cols % m != 0

@@ -32,27 +32,17 @@ class Pattern:
 
 
 def parse_pattern(text: str) -> Pattern:
-    """INC's own reading of a pattern string (patterns/__init__.py get_pattern). ValueError when
-    INC would reject it."""
-    name = str(text).split("_")[-1]
-    try:
-        if "x" in name:
-            n, m = name.split("x")[0], name.split("x")[1]
-            n = n if n == "channel" else int(n)
-            m = m if m == "channel" else int(m)
-            if (isinstance(n, int) and n <= 0) or (isinstance(m, int) and m <= 0):
-                raise ValueError
-            return Pattern(str(text), "nxm", n, m)
-        if ":" in name:
-            n, m = int(name.split(":")[0]), int(name.split(":")[1])
-            if m <= 0 or n < 0:
-                raise ValueError
-            return Pattern(str(text), "nm", n, m)
-        if "mha" in name:
-            return Pattern(str(text), "mha")
-    except ValueError:
-        pass
-    raise ValueError(f"not an INC pruning pattern: {text!r}")
+    """INC's own reading of a pattern string, from the one grammar the rules use too
+    (analysis/schema/patterns.py: check_config's and get_pattern's tests). ValueError when INC
+    would reject it."""
+    from ..schema.patterns import parse_pattern as inc_grammar
+
+    p = inc_grammar(str(text))
+    if p.problems or p.kind == "unknown":
+        raise ValueError(f"not an INC pruning pattern: {text!r}")
+    if p.kind == "mha":
+        return Pattern(str(text), "mha")
+    return Pattern(str(text), p.kind, p.n, p.m)
 
 
 @dataclass(frozen=True)
