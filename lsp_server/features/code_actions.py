@@ -16,7 +16,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..server import PruneLanguageServer
 
 FIX_ALL_KIND = types.CodeActionKind.SourceFixAll
-KINDS = [types.CodeActionKind.QuickFix, FIX_ALL_KIND, f"{FIX_ALL_KIND}.prune-lsp"]
+KINDS = [types.CodeActionKind.QuickFix, FIX_ALL_KIND, f"{FIX_ALL_KIND.value}.prune-lsp"]  # .value: f"{enum}" is its name
 
 
 def _wants(only: Optional[list], kind: str) -> bool:
