@@ -104,11 +104,14 @@ def layers_from_tensors(
     module_order: list[str] | None = None,
     hf_model_type: str = "",
     natural_order: bool = False,
+    dtype_name=None,
 ) -> list[LayerInfo]:
     """One LayerInfo per module owning a tensor (plus the weightless modules of `module_order`).
 
     Order: `module_order` when the file recorded it (torch `_metadata`), else first appearance
     of each module in `tensors` (or, with `natural_order`, a natural sort of module names).
+    `tensors` need `.name`, `.shape` and `.dtype`; `dtype_name` maps a file's own dtype names
+    (safetensors' "F32") to numpy's, so a header's tensors can be passed as they are.
     """
     owned: dict[str, dict[str, Tensor]] = {}
     for t in tensors:
@@ -136,5 +139,6 @@ def layers_from_tensors(
         if w is None:
             out.append(LayerInfo(mod, cls, True, None, (), "", 0, params))
         else:
-            out.append(LayerInfo(mod, cls, True, w.name, tuple(w.shape), w.dtype, numel(w.shape), params))
+            dtype = dtype_name(w.dtype) if dtype_name is not None else w.dtype
+            out.append(LayerInfo(mod, cls, True, w.name, tuple(w.shape), dtype, numel(w.shape), params))
     return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ..formats.dtypes import normalize_dtype
+from ..formats.dtypes import SAFETENSORS_DTYPES, normalize_dtype
 from ..formats.errors import ModelFormatError, UnsafePickleError
 from ..formats.safetensors import SafetensorsHeader, read_header
 from ..formats.torch_zip import TorchCheckpoint, UnsupportedPickleError, read_torch_zip
@@ -17,14 +17,17 @@ _WRAPPERS = ("state_dict", "model_state_dict", "model", "module_state", "net", "
 
 
 def index_from_safetensors(path: str, header: SafetensorsHeader, *, hf_model_type: str = "", source: str = "safetensors-header") -> LayerIndex:
-    tensors = [Tensor(t.name, t.shape, t.numpy_dtype) for t in header.tensors.values()]
+    # The header's own tensor objects go straight in (no per-tensor copy: 20,000-tensor headers
+    # are indexed within the 100 ms budget); their dtype names are mapped per layer weight only.
+    tensors = list(header.tensors.values())
     # safetensors' save_model drops tied duplicates and records {dropped: kept} in __metadata__;
     # the dropped name is still a module of the model, sharing the kept tensor
     aliases = header.aliases()
     for dropped, kept in aliases.items():
         t = header.tensors[kept]
-        tensors.append(Tensor(dropped, t.shape, t.numpy_dtype))
-    layers = layers_from_tensors(tensors, hf_model_type=hf_model_type, natural_order=True)
+        tensors.append(Tensor(dropped, t.shape, t.dtype))
+    layers = layers_from_tensors(tensors, hf_model_type=hf_model_type, natural_order=True,
+                                 dtype_name=_st_dtype)
     locations: dict[str, tuple[str, str]] = {}
     if len(header.files) > 1:  # sharded: say which shard holds each tensor (else: all in `path`)
         locations = {t.name: (t.path, "") for t in header.tensors.values()}
@@ -35,6 +38,10 @@ def index_from_safetensors(path: str, header: SafetensorsHeader, *, hf_model_typ
         tied=dict(aliases), ordered=False, complete=False, locations=locations,
         notes=["safetensors does not record module order or classes: classes are inferred from names and shapes"],
     )
+
+
+def _st_dtype(name: str) -> str:
+    return SAFETENSORS_DTYPES.get(name, name.lower())
 
 
 def _pick_state_dict(ck: TorchCheckpoint) -> tuple[str, list[str] | None]:
