@@ -70,27 +70,20 @@ def _locate(result: "CheckResult", off: int) -> Optional[_Hit]:
         # No test on the document's span: a Python call's pruner dicts may be written before the
         # call (`configs = [{...}]; WeightPruningConfig(configs)`); the nodes' own spans decide.
         by_entry = {ep.index: ep for ep in checked.pruners}
-        for entry in doc.pruners:
-            m = entry.mapping
-            if m is None or not _contains(m, off):
+        # pruner entries first (they sit inside the global mapping), then the global section
+        scopes = [(e.mapping, Level.PRUNER, by_entry.get(e.index)) for e in doc.pruners if e.mapping is not None]
+        if isinstance(doc.globals, Mapping):
+            scopes.append((doc.globals, Level.GLOBAL, None))
+        for mapping, level, ep in scopes:
+            if level is Level.PRUNER and not _contains(mapping, off):
                 continue
-            ep = by_entry.get(entry.index)
-            params = m.get("parameters")
+            params = mapping.get("parameters")
             hit = _find_in_mapping(params, off) if isinstance(params, Mapping) else None
             if hit:
                 return _Hit(checked, hit[0], Level.PARAMETERS, ep, hit[1], hit[2])
-            hit = _find_in_mapping(m, off)
+            hit = _find_in_mapping(mapping, off)
             if hit:
-                return _Hit(checked, hit[0], Level.PRUNER, ep, hit[1], hit[2])
-        g = doc.globals
-        if isinstance(g, Mapping):
-            params = g.get("parameters")
-            hit = _find_in_mapping(params, off) if isinstance(params, Mapping) else None
-            if hit:
-                return _Hit(checked, hit[0], Level.PARAMETERS, None, hit[1], hit[2])
-            hit = _find_in_mapping(g, off)
-            if hit:
-                return _Hit(checked, hit[0], Level.GLOBAL, None, hit[1], hit[2])
+                return _Hit(checked, hit[0], level, ep, hit[1], hit[2])
     return None
 
 

@@ -144,3 +144,12 @@ def resolve_block(pattern: Pattern, geom: Geometry) -> tuple[Block | None, str |
     if bn <= 0 or bm <= 0 or geom.rows % bn or geom.cols % bm:
         return None, f"shape [{geom.rows}, {geom.cols}] cannot be divided by {pattern.text}"
     return Block("nxm", int(bn), int(bm)), None
+
+
+def block_rows(geom: Geometry, block: Block) -> tuple[int, int, int]:
+    """How a blocked tensor is walked: (number of stored rows, elements per stored row, stored rows
+    per block group). "rows" geometries store INC's matrix as is; "cols" ones (Keras) store its
+    transpose, so a group spans the block's columns."""
+    if geom.orientation == "rows":
+        return geom.rows, geom.cols, (block.bn if block.kind == "nxm" else 1)
+    return geom.cols, geom.rows, block.bm

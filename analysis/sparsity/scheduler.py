@@ -13,6 +13,7 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
 from .kernels import (CHUNK_ELEMENTS, BlockAccumulator, Counts, TensorJob, _Scratch,
                       count_block_rows, count_elements, finish_accumulator)
+from .patterns import block_rows
 
 TASK_ELEMENTS = 8 * CHUNK_ELEMENTS
 
@@ -75,12 +76,7 @@ def _element_tasks(job: TensorJob):
 
 def _block_tasks(job: TensorJob):
     geom, block, test = job.geom, job.block, job.test
-    if geom.orientation == "rows":
-        total_rows, row_len = geom.rows, geom.cols
-        unit = block.bn if block.kind == "nxm" else 1
-    else:
-        total_rows, row_len = geom.cols, geom.rows
-        unit = block.bm
+    total_rows, row_len, unit = block_rows(geom, block)
     if total_rows == 0 or row_len == 0:
         yield (lambda: Counts()), 0
         return

@@ -18,7 +18,7 @@ import numpy as np
 
 from .dtypes import bit_format
 from .kernels import Counts, TensorJob
-from .patterns import Geometry
+from .patterns import Geometry, block_rows
 from .scheduler import Cancelled
 
 DEVICE_CHUNK_ELEMENTS = 1 << 26  # 64 M elements per device chunk: bounded GPU memory
@@ -172,12 +172,7 @@ def _run_job(torch, job: TensorJob, device: str, cancel) -> _DeviceCounts:
             x = _device_window(job.source, e0, e1, device, fmt)
             _nonzero_t(x, job, acc, e0 // row_len if row_len else 0, row_len)
         return acc
-    if geom.orientation == "rows":
-        total, row_len = geom.rows, geom.cols
-        unit = block.bn if block.kind == "nxm" else 1
-    else:
-        total, row_len = geom.cols, geom.rows
-        unit = block.bm
+    total, row_len, unit = block_rows(geom, block)
     if total == 0 or row_len == 0:
         return acc
     groups = max(1, DEVICE_CHUNK_ELEMENTS // (unit * row_len))
