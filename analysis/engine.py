@@ -60,6 +60,12 @@ def looks_like_pruning_config(text: str) -> bool:
     return any(m in text for m in _MARKERS)
 
 
+def syntax_matters(text: str, configs: list) -> bool:
+    """Whether a syntax error is worth reporting: the file holds a config, or names the containers
+    of one (a config too broken to detect)."""
+    return bool(configs) or any(m in text for m in ("weight_compression", "pruning_configs", "WeightPruningConfig"))
+
+
 def check_text(text: str, path: Optional[str] = None, settings: Optional[CheckSettings] = None,
                model: Optional[object] = None) -> CheckResult:
     """Check a YAML or JSON text (any dialect); a text with no pruning config gets no diagnostics."""
@@ -73,8 +79,7 @@ def _check_text(text: str, path: Optional[str], settings: Optional[CheckSettings
                 model: Optional[object]) -> CheckResult:
     parsed = parse_text(text)
     configs = [c for c in (detect(doc) for doc in parsed.documents) if c is not None]
-    relevant = bool(configs) or any(m in text for m in ("weight_compression", "pruning_configs", "WeightPruningConfig"))
-    return check_configs(parsed, configs, settings, report_syntax=relevant, model=model)
+    return check_configs(parsed, configs, settings, report_syntax=syntax_matters(text, configs), model=model)
 
 
 def check_configs(parsed: ParsedText, configs: list[ConfigDoc], settings: Optional[CheckSettings] = None,

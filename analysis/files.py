@@ -55,7 +55,9 @@ def read_text(path: Path) -> str:
 
 
 def read_error_diagnostic(message: str) -> Diagnostic:
-    return Diagnostic("PL056", Severity.ERROR, message, Range.point(0, 0))
+    from .rules.structure import NOT_CHECKED  # the rule's own code and severity, not a copy
+
+    return Diagnostic(NOT_CHECKED.code, NOT_CHECKED.severity, message, Range.point(0, 0))
 
 
 def find_configs(root: Path) -> Iterator[Path]:

@@ -153,16 +153,16 @@ def parse_json(text: str) -> ParsedText:
 
 def check_json_text(text: str, path: Optional[str] = None, settings=None, *, model: Optional[object] = None):
     """Check a JSON file the way check_text checks YAML: a file with no pruning config gets nothing."""
-    from .engine import CheckResult, check_configs, looks_like_pruning_config
+    from .engine import CheckResult, check_configs, looks_like_pruning_config, syntax_matters
+    from .rules.structure import SYNTAX_ERROR
 
     if not looks_like_pruning_config(text):
         return CheckResult(None, Directives())
     parsed = parse_json(text)
     configs = [c for c in (detect(d) for d in parsed.documents) if c is not None]
-    relevant = bool(configs) or any(m in text for m in ("weight_compression", "pruning_configs", "WeightPruningConfig"))
-    result = check_configs(parsed, configs, settings, report_syntax=relevant, model=model)
+    result = check_configs(parsed, configs, settings, report_syntax=syntax_matters(text, configs), model=model)
     for d in result.diagnostics:
-        if d.code == "PL050":
+        if d.code == SYNTAX_ERROR.code:
             d.message = d.message.replace("YAML", "JSON", 1) if d.message.startswith("YAML") else d.message
     result.diagnostics = [_json_fixes(parsed, d) for d in result.diagnostics
                           if not _redundant(parsed, configs, d)]
@@ -171,7 +171,9 @@ def check_json_text(text: str, path: Optional[str] = None, settings=None, *, mod
 
 def _redundant(parsed: ParsedText, configs, d) -> bool:
     """The type rule's verdict on `pruning_configs` itself: PL082 (rules/python_calls.py) owns that shape."""
-    if d.code != "PL013":
+    from .rules.value_types import WRONG_TYPE
+
+    if d.code != WRONG_TYPE.code:
         return False
     for c in configs:
         pp = c.pruners_pair

@@ -66,11 +66,6 @@ def parse_text(text: str) -> ParsedText:
         return out
     lines = LineIndex(text)
     out = ParsedText(text, lines)
-    if len(text) > MAX_TEXT_CHARS:
-        out.problems.append(SyntaxProblem(
-            f"file too large to check: {len(text):,} characters (the limit is {MAX_TEXT_CHARS:,}); "
-            "a pruning config is a few hundred lines", Range.point(0, 0), "too-large"))
-        return out
     depth, where = _max_depth(text)
     if depth > MAX_DEPTH:
         out.problems.append(SyntaxProblem(

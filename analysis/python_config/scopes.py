@@ -87,10 +87,7 @@ class ScopeIndex(ast.NodeVisitor):
         for d in node.args.defaults + [d for d in node.args.kw_defaults if d is not None]:
             self.visit(d)
         saved = self.scope
-        inner = Scope(node, saved, "function")
-        a = node.args
-        for arg in a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x]:
-            inner.bind(arg.arg, None)
+        inner = _function_scope(node, saved)
         self.scope, loops = inner, self._loops
         self._loops = 0
         for item in node.body:
@@ -103,10 +100,7 @@ class ScopeIndex(ast.NodeVisitor):
         for d in node.args.defaults:
             self.visit(d)
         saved = self.scope
-        inner = Scope(node, saved, "function")
-        a = node.args
-        for arg in a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x]:
-            inner.bind(arg.arg, None)
+        inner = _function_scope(node, saved)
         self.scope = inner
         self.visit(node.body)
         self.scope = saved
@@ -312,3 +306,12 @@ class ScopeIndex(ast.NodeVisitor):
         for s in scope.chain():
             out.extend(s.star_imports)
         return out
+
+
+def _function_scope(node, parent: "Scope") -> "Scope":
+    """A function's (or lambda's) scope with its parameters bound to unknown values."""
+    inner = Scope(node, parent, "function")
+    a = node.args
+    for arg in a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x]:
+        inner.bind(arg.arg, None)
+    return inner

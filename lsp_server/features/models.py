@@ -29,7 +29,6 @@ if TYPE_CHECKING:  # pragma: no cover
 log = logging.getLogger(__name__)
 MODEL_INFO = "prune-lsp/modelInfo"
 POLL_SECONDS = 2.0
-PL070 = "PL070"
 
 
 @dataclass
@@ -181,16 +180,15 @@ class ModelManager:
         if e.status != "error":
             return []
         from analysis.rules.model_ref import MODEL_UNREADABLE
-        from analysis.rules.registry import RULES
 
         disabled = self.server.settings.disabled_rules
-        if PL070 in disabled or MODEL_UNREADABLE.name in disabled:
+        if MODEL_UNREADABLE.code in disabled or MODEL_UNREADABLE.name in disabled:
             return []
         rng = ref.range if ref.source == "modeline" and ref.range is not None else Range.point(0, 0)
-        if result.directives.suppressed(PL070, rng.start.line):
+        if result.directives.suppressed(MODEL_UNREADABLE.code, rng.start.line):
             return []
         where = "" if ref.source == "modeline" else f" (named by the pruneLsp.models setting {ref.pattern!r})"
-        return [Diagnostic(PL070, RULES[PL070].severity, f"cannot read the model {ref.written}{where}: {e.error}", rng)]
+        return [Diagnostic(MODEL_UNREADABLE.code, MODEL_UNREADABLE.severity, f"cannot read the model {ref.written}{where}: {e.error}", rng)]
 
     # -- watching ------------------------------------------------------------------------------
 
