@@ -91,6 +91,29 @@ def _prep(raw: np.ndarray, test: ZeroTest, scratch: _Scratch):
     return raw, 0
 
 
+# A subnormal float32. If a library turned on "denormals are zero" on this thread (e.g.
+# torch.set_flush_denormal(True)), float comparisons would call it zero, so the bit test is used.
+_SUBNORMAL = np.array([1e-45], np.float32)
+
+
+def _float_nonzero(raw: np.ndarray, test: ZeroTest, scratch: _Scratch):
+    """(bool nonzero array, nan count) through SIMD float compares, or None where the bit test
+    must be used. Same answer as the bit test: -0.0 == 0 and NaN != 0. NaN is rare: one
+    vectorised max (NaN propagates) decides whether to count them."""
+    fv = test.fmt.float_view
+    if fv is None or not raw.size or not _SUBNORMAL[0] != 0:
+        return None
+    vals = raw.view(fv)
+    nz = scratch.get(np.bool_, raw.size)
+    np.not_equal(vals, 0, out=nz)
+    nan = 0
+    if np.isnan(np.maximum.reduce(vals)):
+        bb = scratch.get(np.bool_, 2 * raw.size)[raw.size:]
+        np.isnan(vals, out=bb)
+        nan = int(np.count_nonzero(bb))
+    return nz, nan
+
+
 def count_elements(raw: np.ndarray, test: ZeroTest, scratch: _Scratch, counts: Counts,
                    row_len: int = 0, row0: int = 0) -> None:
     """Zeros and NaNs of a flat chunk (row_len/row0 locate it for per-channel zero points)."""
@@ -101,6 +124,9 @@ def count_elements(raw: np.ndarray, test: ZeroTest, scratch: _Scratch, counts: C
         if test.zero_point is not None:
             nz = _nonzero_zp(chunk, test, scratch, row_len, row0 + (s // row_len if row_len else 0))
             counts.zeros += chunk.size - int(np.count_nonzero(nz))
+        elif (fast := _float_nonzero(chunk, test, scratch)) is not None:
+            counts.nan += fast[1]
+            counts.zeros += chunk.size - int(np.count_nonzero(fast[0]))
         else:
             vals, nan = _prep(chunk, test, scratch)
             counts.nan += nan
@@ -125,6 +151,9 @@ def _nonzero(raw, test: ZeroTest, scratch: _Scratch, counts: Counts, row_len: in
     """Bool array (True = nonzero) for a flat chunk; adds element zeros/nan/size on the way."""
     if test.zero_point is not None:
         nz = _nonzero_zp(raw, test, scratch, row_len, row0)
+    elif (fast := _float_nonzero(raw, test, scratch)) is not None:
+        nz, nan = fast
+        counts.nan += nan
     else:
         vals, nan = _prep(raw, test, scratch)
         counts.nan += nan

@@ -102,6 +102,25 @@ def test_float_formats_via_bits(dtype, chunking):
     check(as_float, raw, dtype, pattern="2:4")
 
 
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_float_compare_path_equals_bit_path(dtype, monkeypatch):
+    """f32/f64 are counted with SIMD float compares; they must give the bit test's answer on
+    every special value: -0.0, NaN of both signs, infinities and subnormals (nonzero)."""
+    rng = np.random.default_rng(5)
+    w = sparse(rng, (64, 24), dtype=dtype)
+    tiny = np.finfo(dtype).smallest_subnormal
+    w.flat[[3, 50, 77]] = [np.nan, -np.nan, np.inf]
+    w.flat[[5, 90, 200]] = [tiny, -tiny, 4 * tiny]
+    w[8:12] = 0  # a whole zero 4x1 block row
+    raw = w.view(f"u{w.itemsize}")
+    fast = {p: count_array(raw, dtype=np.dtype(dtype).name, pattern=p)[0] for p in (None, "4x1", "2:4")}
+    monkeypatch.setattr(kernels, "_SUBNORMAL", np.zeros(1, np.float32))  # as if denormals were zero
+    bits = {p: count_array(raw, dtype=np.dtype(dtype).name, pattern=p)[0] for p in (None, "4x1", "2:4")}
+    assert fast == bits
+    assert fast[None].nan == 2
+    check(w, raw, np.dtype(dtype).name, pattern="4x1")  # subnormals are nonzero in the reference too
+
+
 def test_fnuz_has_no_negative_zero():
     raw = np.array([0x00, 0x80, 0x01, 0x81], np.uint8)  # 0, NaN, tiny, -tiny
     counts, _ = count_array(raw, dtype="float8_e4m3fnuz")
