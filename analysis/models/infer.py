@@ -10,6 +10,8 @@ marked inferred. Names of weightless modules are only known when the file record
 from __future__ import annotations
 
 import re
+from math import prod
+from operator import attrgetter
 from typing import NamedTuple
 
 from .types import LayerInfo
@@ -25,6 +27,7 @@ _NORM = re.compile(r"norm|^ln|ln$|^ln_|_ln|layernorm|^bn\d*$|^gn$", re.I)
 _DROP = re.compile(r"drop", re.I)
 # HF GPT-2 style models store these as transformers.Conv1D ([in, out] weights)
 _HF_CONV1D_TYPES = {"gpt2", "openai-gpt", "gpt_bigcode", "imagegpt", "decision_transformer"}
+_tensor_name = attrgetter("name")
 _HF_CONV1D_LEAVES = {"c_attn", "c_proj", "c_fc", "q_attn"}
 
 
@@ -59,6 +62,16 @@ def natural_key(name: str) -> str:
     """Sort key: numbers compared as numbers ('layer.2' < 'layer.10'), a parent right before its
     children ('.' becomes the lowest character), '' first."""
     return _DIGITS.sub(_pad, name).replace(".", "\x00")
+
+
+def natural_sorted(names: list[str]) -> list[str]:
+    """`sorted(names, key=natural_key)`, with every key made in one regex pass over the joined
+    names (a third faster on 10,000 names than one `sub` call per name)."""
+    joined = "\n".join(names)
+    if joined.count("\n") != len(names) - 1:  # a name with a newline: key them one by one
+        return sorted(names, key=natural_key)
+    keys = _DIGITS.sub(_pad, joined).replace(".", "\x00").split("\n")
+    return [names[i] for i in sorted(range(len(names)), key=keys.__getitem__)]
 
 
 def infer_class(module: str, params: dict[str, tuple[int, ...]], *, any_conv2d: bool, hf_model_type: str = "") -> str:
@@ -113,32 +126,58 @@ def layers_from_tensors(
     `tensors` need `.name`, `.shape` and `.dtype`; `dtype_name` maps a file's own dtype names
     (safetensors' "F32") to numpy's, so a header's tensors can be passed as they are.
     """
+    # Hot on big checkpoints (10,000 modules within the 100 ms budget): plain loops, and the
+    # class and parameter filter worked out once per module signature, not once per module.
     owned: dict[str, dict[str, Tensor]] = {}
+    get = owned.get
     for t in tensors:
-        mod, leaf = split_name(t.name)
-        owned.setdefault(mod, {})[leaf] = t
+        name = t.name
+        mod, _, leaf = name.rpartition(".")
+        if "parametrizations" in mod:
+            mod, leaf = split_name(name)
+        d = get(mod)
+        if d is None:
+            owned[mod] = {leaf: t}
+        else:
+            d[leaf] = t
     any_conv2d = any(len(t.shape) == 4 and t.name.endswith("weight") for t in tensors)
     names = list(owned)
     if natural_order:
         # the file did not record registration order: put parents before children and
         # 'layer.2' before 'layer.10', the best guess available
-        names.sort(key=natural_key)
+        names = natural_sorted(names)
     if module_order is not None:
         known = set(module_order)
         # root "" is listed by _metadata but is a module INC can select only if it owns a weight
         names = [n for n in module_order if n or n in owned] + [n for n in owned if n not in known]
+    # (module's last name, its tensors' leaves, weight rank) -> (class, no buffers among them):
+    # infer_class reads nothing else, and a model repeats a handful of such signatures
+    memo: dict[tuple, tuple[str, bool]] = {}
+    dtypes: dict[str, str] = {}
     out: list[LayerInfo] = []
+    append = out.append
     for mod in dict.fromkeys(names):
-        ts = owned.get(mod, {})
-        shapes = {leaf: t.shape for leaf, t in ts.items()}
-        cls = infer_class(mod, shapes, any_conv2d=any_conv2d, hf_model_type=hf_model_type)
+        ts = get(mod) or {}
         w = ts.get("weight") or ts.get("weight_orig") or ts.get("weight_v")
-        if w is not None and ".parametrizations." in w.name and cls:
-            cls = f"Parametrized{cls}"  # torch.nn.utils.parametrize renames the class
-        params = tuple(t.name for leaf, t in ts.items() if leaf not in _BUFFERS)
-        if w is None:
-            out.append(LayerInfo(mod, cls, True, None, (), "", 0, params))
+        key = (mod.rpartition(".")[2], tuple(ts), -1 if w is None else len(w.shape))
+        sig = memo.get(key)
+        if sig is None:
+            shapes = {leaf: t.shape for leaf, t in ts.items()}
+            cls = infer_class(mod, shapes, any_conv2d=any_conv2d, hf_model_type=hf_model_type)
+            sig = memo[key] = (cls, _BUFFERS.isdisjoint(ts))
+        cls, no_buffers = sig
+        if no_buffers:
+            params = tuple(map(_tensor_name, ts.values()))
         else:
-            dtype = dtype_name(w.dtype) if dtype_name is not None else w.dtype
-            out.append(LayerInfo(mod, cls, True, w.name, tuple(w.shape), dtype, numel(w.shape), params))
+            params = tuple(t.name for leaf, t in ts.items() if leaf not in _BUFFERS)
+        if w is None:
+            append(LayerInfo(mod, cls, True, None, (), "", 0, params))
+            continue
+        if cls and ".parametrizations." in w.name:
+            cls = f"Parametrized{cls}"  # torch.nn.utils.parametrize renames the class
+        dtype = w.dtype
+        if dtype_name is not None:
+            dtype = dtypes.get(dtype) or dtypes.setdefault(dtype, dtype_name(dtype))
+        shape = tuple(w.shape)
+        append(LayerInfo(mod, cls, True, w.name, shape, dtype, prod(shape), params))
     return out

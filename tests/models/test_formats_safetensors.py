@@ -57,6 +57,17 @@ def _write(p, header: bytes, declared: int | None = None, data: bytes = b""):
         (b'{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}', None, b"\0" * 8, "expected 12"),
         (b'{"a":{"dtype":"F32","shape":"x","data_offsets":[0,8]}}', None, b"\0" * 8, "bad shape"),
         (b"[1, 2]", None, b"", "not a JSON object"),
+        # shapes whose byte count still adds up: caught by the bulk check on dimensions
+        (b'{"a":{"dtype":"F32","shape":[2.0],"data_offsets":[0,8]}}', None, b"\0" * 8, "bad shape"),
+        (b'{"a":{"dtype":"F32","shape":[true,2],"data_offsets":[0,8]}}', None, b"\0" * 8, "bad shape"),
+        (b'{"a":{"dtype":"F32","shape":[-1,-2],"data_offsets":[0,8]}}', None, b"\0" * 8, "bad shape"),
+        (b'{"ok":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},'
+         b'"a":{"dtype":"X9","shape":["2"],"data_offsets":[8,8]}}', None, b"\0" * 8, "tensor 'a': bad shape"),
+        (b'{"a":{"dtype":"F32","shape":[2]}}', None, b"\0" * 8, "bad data_offsets"),
+        (b'{"a":{"shape":[2],"data_offsets":[0,8]}}', None, b"\0" * 8, "missing dtype"),
+        (b'{"a":{"dtype":"F32","shape":[2],"data_offsets":[8,0]}}', None, b"\0" * 8, "bad data_offsets [8, 0]"),
+        (b'{"a":[1]}', None, b"", "entry is not an object"),
+        (b'{"a\xff":{}}', None, b"", "not valid JSON"),
     ],
 )
 def test_corrupt_headers_raise_with_file_and_reason(tmp_path, header, declared, data, reason):
@@ -112,3 +123,17 @@ def test_index_naming_a_tensor_absent_from_its_shard(tmp_path):
     idx.write_text(json.dumps({"weight_map": {"nope.weight": "s1.safetensors"}}))
     with pytest.raises(ModelFormatError, match="not in shard"):
         read_index(idx)
+
+
+def test_plain_json_fallback_reads_the_same_header(st_file, monkeypatch):
+    """orjson is optional at run time: without it the standard json module gives the same header."""
+    from analysis.formats import safetensors
+
+    p, _ = st_file
+    fast = read_header(p)
+    monkeypatch.setattr(safetensors, "_json_loads", json.loads)
+    assert read_header(p) == fast
+    bad = p.with_name("bad.safetensors")
+    _write(bad, b'{"a":{"dtype":"F32","shape":[true],"data_offsets":[0,4]}}', None, b"\0" * 4)
+    with pytest.raises(ModelFormatError, match="bad shape"):
+        read_header(bad)

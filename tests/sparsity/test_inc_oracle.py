@@ -7,7 +7,6 @@ independently with torch."""
 from __future__ import annotations
 
 import copy
-import dataclasses
 
 import pytest
 
@@ -38,7 +37,7 @@ def report_for(path, info, use_inc_selection=True):
 
     index = load_layer_index(path)
     # a state dict does not record classes: give the index the classes INC saw
-    index.layers = [dataclasses.replace(lay, class_name=info["classes"][lay.name], class_inferred=False)
+    index.layers = [lay._replace(class_name=info["classes"][lay.name], class_inferred=False)
                     if lay.name in info["classes"] else lay for lay in index.layers]
     selections = []
     for i, (cfg, inc_p) in enumerate(zip(effective(info["config"]), info["pruners"])):
