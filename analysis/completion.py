@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .config_doc import CONTAINERS
-from .layer_hints import LAYER_LIST_KEYS, PARAM_NAME_DIALECTS, ambiguous_names, common_prefixes, count_text, weighted
+from .layer_hints import (LAYER_LIST_KEYS, PARAM_NAME_DIALECTS, ambiguous_names, common_prefixes, count_text,
+                          layer_item_texts, offerable_layers, weighted)
 from .positions import LineIndex, Position
 from .schema import DIALECTS, DialectSchema, KeySpec, Level
 from .schema.spec import T_BOOL, T_BOOLISH, T_DICT, T_LIST, T_PRUNERS, T_STR_LIST, _show
@@ -22,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .engine import CheckResult
 
 KIND_KEY, KIND_VALUE, KIND_SNIPPET, KIND_LAYER, KIND_SECTION = "key", "value", "snippet", "layer", "section"
-MAX_LAYER_ITEMS = 2000
+MAX_LAYER_ITEMS = 1000  # then isIncomplete: the client asks again as the user types (clangd: 100)
 MAX_PREFIX_ITEMS = 20
 
 _KEY_LINE = re.compile(r"""(?P<key>[A-Za-z_][\w.\-]*|"[^"]*"|'[^']*')\s*:(?=\s|$)""")
@@ -374,25 +375,31 @@ def _layer_items(ctx: Context, layers: Sequence[Any], dialect: Optional[str] = N
                 f"{count_text(p.weights)} weights (before `pruning_op_types` and exclusions).",
                 sort_text=f"0{j:04d}", filter_text=p.label))
     ambiguous = ambiguous_names(layers) if not params else frozenset()
-    for i, layer in enumerate(layers):
-        if len(out) >= MAX_LAYER_ITEMS:
-            break
-        if not weighted(layer):
-            continue  # INC hooks only modules with a weight (a container is reached by a prefix)
-        name = layer.weight if params else layer.name
-        if prefix and prefix not in name and not name.startswith(prefix):
-            continue
-        text = _quoted(ctx, name, False) if params else _quoted(ctx, layer_regex(name, name in ambiguous), True)
-        shape = "x".join(str(s) for s in layer.shape) if layer.shape else "no weight"
-        cls = layer.class_name or "?"
-        if getattr(layer, "class_inferred", False):
-            cls += " (inferred)"
+    texts = layer_item_texts(layers)
+    entries = offerable_layers(layers, params)
+    if prefix:
+        entries = [e for e in entries if prefix in e[1]]
+    for i, name, layer in entries[:max(0, MAX_LAYER_ITEMS - len(out))]:
+        memo = texts.get((name, params))
+        if memo is None:
+            memo = texts[(name, params)] = _layer_texts(layer, name, params, name in ambiguous)
+        rx, detail = memo
+        # no documentation: the detail says it all, and a thousand items must stay cheap
         out.append(Candidate(
-            label=name, kind=KIND_LAYER, insert_text=text, line=ctx.line, start=ctx.word_start, end=ctx.col,
-            detail=f"{cls} {shape} {layer.dtype}".strip(),
-            documentation=f"`{name}`: {cls}, weight {shape}, {count_text(getattr(layer, 'size', 0))} weights",
-            sort_text=f"1{i:06d}", filter_text=name))
+            label=name, kind=KIND_LAYER, insert_text=_quoted(ctx, rx, not params), line=ctx.line,
+            start=ctx.word_start, end=ctx.col, detail=detail, sort_text=f"1{i:06d}", filter_text=name))
     return out
+
+
+def _layer_texts(layer: Any, name: str, params: bool, ambiguous: bool) -> tuple[str, str]:
+    """(text to insert before quoting, detail) of one layer item."""
+    shape = "x".join(str(s) for s in layer.shape) if layer.shape else "no weight"
+    cls = layer.class_name or "?"
+    if getattr(layer, "class_inferred", False):
+        cls += " (inferred)"
+    detail = " ".join(x for x in (cls, shape, layer.dtype) if x)
+    detail += f", {count_text(getattr(layer, 'size', 0))} weights"
+    return (name if params else layer_regex(name, ambiguous)), detail
 
 
 _SECTIONS = {

@@ -257,10 +257,27 @@ def _cached(layers: Sequence["LayerInfo"], what: str, fn) -> Any:
 
 def _ambiguous(layers: Sequence["LayerInfo"]) -> frozenset[str]:
     """Weighted layer names that occur inside another weighted layer's name (`fc` in `fc1`, `head.fc`):
-    their escaped name alone would also select the other layer under re.search."""
-    names = [layer.name for layer in layers if weighted(layer) and layer.name]
-    joined = "\n" + "\n".join(names) + "\n"
-    return frozenset(n for n in names if joined.count(n) > 1)
+    their escaped name alone would also select the other layer under re.search.
+
+    Not one substring search per name over all names (2 s on 20,000 layers): a name inside
+    another either starts it (then, in sorted order, the very next name starts with it) or begins
+    later in it, and then its first dotted segment does too: only names holding some layer's
+    first segment past their start need the real test, and real models have few such segments."""
+    names = sorted({layer.name for layer in layers if weighted(layer) and layer.name})
+    out = {a for a, b in zip(names, names[1:]) if b.startswith(a)}
+    groups: dict[str, list[str]] = {}
+    for n in names:
+        groups.setdefault(n.partition(".")[0], []).append(n)
+    if len(groups) * len(names) > _AMBIGUITY_WORK:
+        return frozenset(names)  # pathological (thousands of root layers): anchor all, always safe
+    for first, group in groups.items():
+        hosts = [m for m in names if m.find(first, 1) != -1]
+        if hosts:
+            out.update(n for n in group if n not in out and any(m.find(n, 1) != -1 for m in hosts))
+    return frozenset(out)
+
+
+_AMBIGUITY_WORK = 4_000_000  # first segments x names: ~0.5 s of str.find at most
 
 
 def weighted(layer: Any) -> bool:
@@ -269,6 +286,28 @@ def weighted(layer: Any) -> bool:
 
 def ambiguous_names(layers: Sequence["LayerInfo"]) -> frozenset[str]:
     return _cached(layers, "ambiguous", _ambiguous)
+
+
+def layer_item_texts(layers: Sequence["LayerInfo"]) -> dict:
+    """A per-index memo that completion fills as it offers layers (name -> regex and detail), so
+    a repeated request re-formats nothing."""
+    return _cached(layers, "item-texts", lambda _layers: {})
+
+
+def offerable_layers(layers: Sequence["LayerInfo"], params: bool = False) -> list[tuple[int, str, Any]]:
+    """(position, name, layer) of each layer completion may offer: the layers with a weight (INC
+    hooks no other), named by module, or by weight tensor for dialect D's parameter names."""
+    def build(layers):
+        return [(i, layer.weight if params else layer.name, layer)
+                for i, layer in enumerate(layers) if weighted(layer)]
+    return _cached(layers, "offerable-params" if params else "offerable", build)
+
+
+def warm_caches(layers: Sequence["LayerInfo"]) -> None:
+    """Work every completion request would otherwise do first (tens of ms on 20,000 layers)."""
+    ambiguous_names(layers)
+    common_prefixes(layers)
+    offerable_layers(layers)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,10 @@
    - the whole `compute_sparsity_report` (index, selection, counting, figures).
 2. Peak memory above the interpreter's baseline while counting a 4 GiB checkpoint (in a child
    process, so that this process's buffers do not count). Target <= 300 MB.
+3. Where torch sees a CUDA GPU (or with --device): the same file counted with `--device cuda`
+   (the whole report, host-to-device copies included), the device kernels on tensors already in
+   GPU memory, beside the GPU's own copy bandwidth and the host-to-device bandwidth. Without a
+   GPU this section says so. `--device cpu` runs it with torch's CPU tensors (a smoke test).
 Files are written under --dir and deleted afterwards. --quick: 128 MiB and 512 MiB instead.
 """
 
@@ -133,6 +137,76 @@ def bench_throughput(path: Path, nbytes: int) -> dict:
     return out
 
 
+def cuda_device() -> str | None:
+    """The GPU to benchmark on, or None (no torch, or no CUDA device)."""
+    try:
+        import torch
+    except ImportError:
+        return None
+    return "cuda:0" if torch.cuda.is_available() else None
+
+
+def bench_device(path: Path, nbytes: int, device: str) -> dict:
+    """GB/s of the torch device path and the device's own bandwidths, all in this run."""
+    import torch
+    from safetensors.torch import load_file
+
+    from analysis.sparsity.dtypes import bit_format
+    from analysis.sparsity.kernels import TensorJob, ZeroTest
+    from analysis.sparsity.patterns import parse_pattern, resolve_block, torch_geometry
+    from analysis.sparsity.report import compute_sparsity_report
+    from analysis.sparsity.torch_backend import TorchSource, run_jobs_torch
+
+    sync = (lambda: torch.cuda.synchronize(device)) if device.startswith("cuda") else (lambda: None)
+    warm(path)
+    out = {}
+    t = best_of(lambda: compute_sparsity_report(str(path), device=device), repeat=2)
+    out[f"prune-lsp sparsity --device {device} (file -> device, whole report)"] = nbytes / t / 1e9
+
+    on_dev = {k: v.to(device) for k, v in load_file(str(path)).items()}
+    sync()
+
+    def kernels(pattern):
+        jobs = []
+        for name, w in on_dev.items():
+            geom = torch_geometry(tuple(w.shape))
+            block = resolve_block(parse_pattern(pattern), geom)[0] if pattern else None
+            jobs.append(TensorJob(name, TorchSource(w), ZeroTest(bit_format(str(w.dtype))), geom, block))
+        run_jobs_torch(jobs, device)  # ends with its one synchronisation
+        return sum(j.counts.zeros for j in jobs)
+
+    t = best_of(lambda: kernels(None))
+    out["device kernels, element-wise, tensors in device memory"] = nbytes / t / 1e9
+    t = best_of(lambda: kernels("4x1"))
+    out["device kernels, element + 4x1 blocks, tensors in device memory"] = nbytes / t / 1e9
+    inc = {}
+
+    def inc_loop():  # INC's per-layer .item() loop, on the device
+        inc["z"] = sum(torch.sum(w == 0).data.item() for w in on_dev.values())
+    t = best_of(inc_loop)
+    out["INC's way on the device: per-layer (t == 0).sum().item()"] = nbytes / t / 1e9
+    assert inc["z"] == kernels(None), "device kernels disagree with (t == 0).sum()"
+    del on_dev
+
+    a = torch.ones(nbytes // 4, dtype=torch.float32, device=device)
+    b = torch.empty_like(a)
+
+    def copy():
+        b.copy_(a)
+        sync()
+    t = best_of(copy)
+    out["device: copy_ of a tensor (bytes read per s)"] = nbytes / t / 1e9
+    del b
+    host = torch.ones(nbytes // 4, dtype=torch.float32)
+
+    def h2d():
+        a.copy_(host)
+        sync()
+    t = best_of(h2d)
+    out["host -> device copy (pageable memory)"] = nbytes / t / 1e9
+    return out
+
+
 # VmHWM, not ru_maxrss: Linux carries the parent's peak RSS across fork + exec into ru_maxrss.
 CHILD = """
 import sys
@@ -157,6 +231,23 @@ def bench_memory(path: Path) -> dict:
         raise SystemExit(p.stderr)
     base, peak, counted = map(int, p.stdout.split())
     return {"baseline_mb": base, "peak_mb": peak, "above_baseline_mb": peak - base, "bytes_counted": counted}
+
+
+def device_rows(res: dict, device: str, size: str) -> list:
+    from report import Row
+
+    copy = res["device: copy_ of a tensor (bytes read per s)"]
+    whole = res[f"prune-lsp sparsity --device {device} (file -> device, whole report)"]
+    return [
+        Row(f"sparsity on {device}: whole report, {size} file", whole, "GB/s",
+            res["host -> device copy (pageable memory)"], "host->device copy", lower_is_better=False),
+        Row(f"sparsity on {device}: kernels, element + 4x1, tensors in device memory",
+            res["device kernels, element + 4x1 blocks, tensors in device memory"], "GB/s", copy,
+            "device copy_ bandwidth", lower_is_better=False),
+        Row(f"sparsity on {device}: same, vs INC's loop on the device",
+            res["device kernels, element + 4x1 blocks, tensors in device memory"], "GB/s",
+            res["INC's way on the device: per-layer (t == 0).sum().item()"], "INC's loop", lower_is_better=False),
+    ]
 
 
 def rows(quick: bool = False, directory: str = "/tmp") -> list:
@@ -187,6 +278,13 @@ def rows(quick: bool = False, directory: str = "/tmp") -> list:
                            "INC's loop (target: 5x faster)", 5 * inc, lower_is_better=False))
         out.append(Row("sparsity: element-count kernel alone", ours, "GB/s", copy, "np.copyto bandwidth",
                        lower_is_better=False))
+        device = cuda_device()
+        if device:
+            write_checkpoint(f1, small)
+            out += device_rows(bench_device(f1, nbytes, device), device, size)
+            f1.unlink()
+        else:
+            out.append(Row("sparsity on a GPU: no CUDA device on this machine, not measured", None, "GB/s"))
         write_checkpoint(f4, big)
         mem = bench_memory(f4)
         out.append(Row(f"sparsity: peak memory above interpreter, {f4.stat().st_size / 2**30:.2g} GiB checkpoint",
@@ -202,6 +300,8 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="128 MiB and 512 MiB files instead of 1 and 4 GiB")
     ap.add_argument("--dir", default="/tmp")
+    ap.add_argument("--device", help="device for section 3 (default: the first CUDA GPU, if any)")
+    ap.add_argument("--skip-cpu", action="store_true", help="only section 3 (the device path)")
     args = ap.parse_args(argv)
     small, big = ((128 << 20), (512 << 20)) if args.quick else ((1 << 30), (4 << 30))
     d = Path(args.dir)
@@ -211,13 +311,23 @@ def main(argv=None) -> int:
     try:
         write_checkpoint(f1, small)
         nbytes = f1.stat().st_size
-        print(f"\n{nbytes / 2**20:.0f} MiB fp32 checkpoint in the page cache")
-        res = bench_throughput(f1, nbytes)
-        ours = res["prune-lsp element-wise (mmap, numpy, no torch)"]
-        for k, v in res.items():
-            ratio = f"  (ours / this = {ours / v:.1f}x)" if v and not k.startswith("prune-lsp") else ""
-            print(f"  {k:<62} {v:6.1f} GB/s{ratio}" if v else f"  {k:<62}   n/a")
+        if not args.skip_cpu:
+            print(f"\n{nbytes / 2**20:.0f} MiB fp32 checkpoint in the page cache")
+            res = bench_throughput(f1, nbytes)
+            ours = res["prune-lsp element-wise (mmap, numpy, no torch)"]
+            for k, v in res.items():
+                ratio = f"  (ours / this = {ours / v:.1f}x)" if v and not k.startswith("prune-lsp") else ""
+                print(f"  {k:<62} {v:6.1f} GB/s{ratio}" if v else f"  {k:<62}   n/a")
+        device = args.device or cuda_device()
+        if device:
+            print(f"\n{nbytes / 2**20:.0f} MiB fp32 checkpoint, torch on {device}")
+            for k, v in bench_device(f1, nbytes, device).items():
+                print(f"  {k:<66} {v:7.1f} GB/s")
+        else:
+            print("\nno CUDA device here (torch missing or no GPU): the GPU path was not measured")
         f1.unlink()
+        if args.skip_cpu:
+            return 0
         write_checkpoint(f4, big)
         mem = bench_memory(f4)
         print(f"\n{f4.stat().st_size / 2**30:.1f} GiB checkpoint, compute_sparsity_report in a child process:")

