@@ -23,7 +23,9 @@ behave and fail exactly as in INC.
 
 from __future__ import annotations
 
+
 import copy
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -72,6 +74,23 @@ def _stand_in(layer: LayerInfo, framework: str) -> object:
     obj = cls()
     obj.weights = list(layer.params)  # Keras' layer.weights (used only in the Keras branch)
     return obj
+
+
+_stands_memo: dict[tuple[int, str], tuple[list, list]] = {}
+
+
+def _stand_ins(layers: list[LayerInfo], framework: str) -> list[tuple[str, object]]:
+    """(name, stand-in) per layer, built once per layer list: every check of every pruner walks
+    them (20,000 objects on a big model), and nothing mutates them."""
+    key = (id(layers), framework)
+    hit = _stands_memo.get(key)
+    if hit is not None and hit[0] is layers:
+        return hit[1]
+    if len(_stands_memo) > 8:
+        _stands_memo.clear()
+    stands = [(layer.name, _stand_in(layer, framework)) for layer in layers]
+    _stands_memo[key] = (layers, stands)  # holds the list, so its id is not reused while cached
+    return stands
 
 
 def _err(e: BaseException) -> str:
@@ -149,7 +168,7 @@ def select_layers(config: Mapping, index: LayerIndex) -> Selection:
             cfg["excluded_op_names"].append(head)  # AttributeError for a str/dict/None, like INC
         if cfg["op_names"] is None or cfg["op_names"] == []:
             cfg["op_names"] = [".*"]
-        stands = [(layer.name, _stand_in(layer, index.framework)) for layer in layers]
+        stands = _stand_ins(layers, index.framework)
         if keras:
             for name, module in stands:
                 for layer_type in cfg["pruning_op_types"]:
@@ -286,32 +305,40 @@ def block_divisibility(layer: LayerInfo, pattern: str, framework: str = "pytorch
     """
     if not isinstance(pattern, str) or layer.weight is None:
         return None
+    verdict = _shape_verdict(tuple(layer.shape), pattern, framework)
+    return None if verdict is None else layer.name + verdict
+
+
+@functools.lru_cache(maxsize=4096)
+def _shape_verdict(shape: tuple[int, ...], pattern: str, framework: str) -> str | None:
+    """block_divisibility's answer without the layer's name in front: a model has 20,000 layers
+    but a handful of shapes, and a check asks for every selected layer on every keystroke."""
     pat = parse_pattern(pattern)  # the one grammar (analysis/schema/patterns.py) the rules use too
     if pat.problems or pat.kind not in ("nxm", "nm"):
         return None  # not a pattern INC accepts: the config checker reports it
     if pat.kind == "nm" and framework == "keras":
         return None  # kerasN:M does not exist: INC rejects the pattern itself
-    two = reshape_2d(tuple(layer.shape), framework)
+    two = reshape_2d(shape, framework)
     n, m = pat.n, pat.m
     if pat.kind == "nxm":
         if framework == "keras" and "channel" in (n, m):
             return None  # INC reads `layer.shape` of a Keras layer here, which Keras 3 layers lack
         try:
             # the channel side of the block comes from the ORIGINAL weight shape (get_block_size_dict)
-            n = layer.shape[0] if n == "channel" else n
-            m = layer.shape[1] if m == "channel" else m
+            n = shape[0] if n == "channel" else n
+            m = shape[1] if m == "channel" else m
         except IndexError:
-            return f"{layer.name}: IndexError: tuple index out of range ({len(layer.shape)}-D weight has no " \
+            return f": IndexError: tuple index out of range ({len(shape)}-D weight has no " \
                    f"dimension for a channel block)"
     if isinstance(two, str):
-        return f"{layer.name}: {two}"
+        return f": {two}"
     rows, cols = two
     if pat.kind == "nm":
         bad = m == 0 or cols % m != 0
     else:
         bad = n == 0 or m == 0 or rows % n != 0 or cols % m != 0
     if bad:
-        return f"{layer.name} shape {_shape_str(two, framework)} cannot be divided by {pattern}"
+        return f" shape {_shape_str(two, framework)} cannot be divided by {pattern}"
     return None
 
 

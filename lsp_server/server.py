@@ -101,6 +101,8 @@ class PruneLanguageServer(LanguageServer):
         self.check_pool = concurrent.futures.ThreadPoolExecutor(2, thread_name_prefix="prune-check")
         self.pull_mode = False
         self.snippets = False
+        # CompletionList.itemDefaults fields the client applies (LSP 3.17): "editRange", ...
+        self.completion_defaults: frozenset[str] = frozenset()
         # Set once the first workspace/configuration answer is in (at once for clients that do
         # not offer it): a check before that would use the wrong disabledRules.
         self.config_ready: Optional[asyncio.Event] = None
@@ -121,6 +123,8 @@ class PruneLanguageServer(LanguageServer):
         self.pull_mode = bool(td and td.diagnostic)
         comp = td.completion if td else None
         self.snippets = bool(comp and comp.completion_item and comp.completion_item.snippet_support)
+        cl = comp.completion_list if comp else None
+        self.completion_defaults = frozenset(cl.item_defaults or ()) if cl else frozenset()
         self.config_ready = asyncio.Event()
         ws = caps.workspace
         if not (ws and ws.configuration):

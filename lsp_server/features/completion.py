@@ -50,7 +50,7 @@ def register(server: "PruneLanguageServer") -> None:
             index = ls.models.index_for(uri)
             layers = index.layers if index is not None else None
         cands = C.complete(text, pos, result=result, snippets=ls.snippets, layers=layers, lines=lines)
-        return _items(cands, conv)
+        return _items(cands, conv, ls.completion_defaults)
 
 
 def _python(ls: "PruneLanguageServer", uri: str, doc, text: str, params: types.CompletionParams):
@@ -68,31 +68,38 @@ def _python(ls: "PruneLanguageServer", uri: str, doc, text: str, params: types.C
     if ls.models.current_ref(uri) is not None:
         index = ls.models.index_for(uri)
         layers = index.layers if index is not None else None
-    return _items(complete_python(text, pos, layers=layers, lines=lines), conv)
+    return _items(complete_python(text, pos, layers=layers, lines=lines), conv, ls.completion_defaults)
 
 
-def _items(cands, conv: Converter) -> types.CompletionList:
+def _items(cands, conv: Converter, defaults: frozenset = frozenset()) -> types.CompletionList:
     """LSP items for candidates. Up to MAX_LAYER_ITEMS layer names come at once (a 20,000-layer
-    model answers within 30 ms): the items of one request share their edit range, converted once,
-    and fields equal to LSP's defaults (filterText = label) are left out."""
+    model answers within 30 ms): the items of one request share their edit range, converted
+    once, and sent once as `itemDefaults.editRange` where the client takes it (LSP 3.17);
+    fields equal to LSP's defaults (filterText = label) are left out."""
     from analysis import completion as C
 
-    items = []
-    ranges: dict = {}
+    keys = {(c.line, c.start, c.end) for c in cands}
+    ranges = {k: conv.range(Range(Position(k[0], k[1]), Position(k[0], k[2]))) for k in keys}
+    shared = ranges.popitem()[1] if len(ranges) == 1 and "editRange" in defaults else None
+    formats = {c.is_snippet for c in cands}
+    fmt_default = len(formats) == 1 and "insertTextFormat" in defaults
     plain, snippet = types.InsertTextFormat.PlainText, types.InsertTextFormat.Snippet
+    items = []
     for c in cands:
-        key = (c.line, c.start, c.end)
-        rng = ranges.get(key)
-        if rng is None:
-            rng = ranges[key] = conv.range(Range(Position(c.line, c.start), Position(c.line, c.end)))
+        new_text = c.insert_text
         items.append(types.CompletionItem(
             label=c.label, kind=_KIND.get(c.kind), detail=c.detail or None,
             documentation=types.MarkupContent(kind=types.MarkupKind.Markdown, value=c.documentation)
             if c.documentation else None,
-            text_edit=types.TextEdit(range=rng, new_text=c.insert_text),
-            insert_text_format=snippet if c.is_snippet else plain,
-            insert_text_mode=types.InsertTextMode.AsIs if "\n" in c.insert_text else None,
+            text_edit=None if shared else types.TextEdit(range=ranges[(c.line, c.start, c.end)], new_text=new_text),
+            text_edit_text=new_text if shared else None,
+            insert_text_format=None if fmt_default else (snippet if c.is_snippet else plain),
+            insert_text_mode=types.InsertTextMode.AsIs if "\n" in new_text else None,
             sort_text=c.sort_text, filter_text=c.filter_text if c.filter_text != c.label else None))
+    item_defaults = None
+    if shared or fmt_default:
+        item_defaults = types.CompletionItemDefaults(
+            edit_range=shared, insert_text_format=(snippet if formats == {True} else plain) if fmt_default else None)
     # Layer lists are cut at MAX_LAYER_ITEMS: ask again as the user types more.
     incomplete = any(c.kind == C.KIND_LAYER for c in cands) and len(cands) >= C.MAX_LAYER_ITEMS
-    return types.CompletionList(is_incomplete=incomplete, items=items)
+    return types.CompletionList(is_incomplete=incomplete, items=items, item_defaults=item_defaults)

@@ -93,6 +93,36 @@ def test_head_over_exclusion_on_an_ordered_index():
     assert "PL037" in {x.code for x in ds}  # everything was excluded
 
 
+def _lin(name, o=8, i=8, cls="Linear"):
+    return LayerInfo(name, cls, False, f"{name}.weight", (o, i), "float32", o * i, (f"{name}.weight",))
+
+
+def test_excluded_entry_matching_nothing_is_information_on_the_entry(tiny):
+    text = CONFIG.format(ops="['attention']", pattern="4x1", scope="local") + \
+        "            excluded_op_names: ['value', 'no_such_layer']\n"
+    (d,) = [d for d in diags(text, tiny) if d.code == "PL046"]
+    assert d.severity.name == "INFORMATION" and "`no_such_layer` excludes no layer" in d.message
+    assert (d.range.start.line, d.range.start.character) == (12, 41)  # the entry itself, not `value`
+
+
+def test_mha_on_a_model_without_attention_warns_on_the_pattern(tiny):
+    mlp = LayerIndex("mlp.pt", "pytorch", [_lin("fc1"), _lin("fc2"), _lin("out", 2, 8)], "torch-zip", True,
+                     ordered=True, complete=True)
+    text = CONFIG.format(ops="['fc']", pattern="mha", scope="local")
+    (d,) = [d for d in check_text(text, model=mlp).diagnostics if d.code == "PL048"]
+    assert d.range.start.line == 10 and "no attention module" in d.message
+    assert not [d for d in diags(text, tiny) if d.code == "PL048"]  # BERT's query/key/value are found
+
+
+def test_head_search_raising_is_an_error_on_the_pruner():
+    # no Linear or Conv2d at all: INC's classifier-head search indexes an empty list (IndexError)
+    norms = LayerIndex("n.pt", "pytorch", [_lin("emb", cls="Embedding"), _lin("ln", 1, 8, cls="LayerNorm")],
+                       "torch-zip", True, ordered=True, complete=True)
+    text = CONFIG.format(ops="['emb']", pattern="4x1", scope="local")
+    (d,) = [d for d in check_text(text, model=norms).diagnostics if d.code == "PL049"]
+    assert d.severity.name == "ERROR" and "no Linear or Conv2d module" in d.message
+
+
 def test_cli_reports_an_unreadable_model_on_the_modeline(tmp_path: Path):
     cfg = tmp_path / "c.yaml"
     cfg.write_text("# prune-lsp: model=nope.safetensors\n" + CONFIG.format(ops="[]", pattern="4x1", scope="local"))

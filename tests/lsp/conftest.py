@@ -49,7 +49,16 @@ def neovim_caps() -> types.ClientCapabilities:
     return caps
 
 
-PROFILES = {"vscode": vscode_caps, "neovim": neovim_caps}
+def neovim011_caps() -> types.ClientCapabilities:
+    """Neovim 0.11 as pytest-lsp records it: takes CompletionList.itemDefaults (LSP 3.17)."""
+    caps = client_capabilities("neovim@v0.11.0")
+    caps.text_document.diagnostic = None
+    if caps.workspace:
+        caps.workspace.configuration = False
+    return caps
+
+
+PROFILES = {"vscode": vscode_caps, "neovim": neovim_caps, "neovim-0.11": neovim011_caps}
 
 
 def make_client() -> LanguageClient:

@@ -16,6 +16,7 @@ import pytest_lsp
 from lsprotocol import types
 from pytest_lsp import ClientServerConfig, LanguageClient
 
+from .conftest import CONFIG as CONFIG_SERVER
 from .conftest import diagnostics, make_client, open_doc, start, wait_until
 
 # A DistilBERT-like tail: `pre_classifier` then the head `classifier`, whose name INC uses as a
@@ -181,6 +182,37 @@ async def test_layer_completion_regexes_prefixes_and_parameter_names(client, ber
         text_document=_td(d_uri), position=types.Position(line=7, character=50)))
     labels = {i.label: i.text_edit.new_text for i in res.items if i.kind == types.CompletionItemKind.Reference}
     assert labels == {"bert.encoder.layer.0.attention.query.weight": "bert.encoder.layer.0.attention.query.weight"}
+
+
+@pytest_lsp.fixture(config=CONFIG_SERVER, params=["neovim-0.11"])
+async def defaults_client(request, lsp_client: LanguageClient):
+    await start(lsp_client, request.param, init={"pruneLsp": {"debounceMs": 0}})
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+async def test_item_defaults_carry_the_shared_edit_range(defaults_client, bert_ts, tmp_path):
+    """A client that takes CompletionList.itemDefaults (Neovim 0.11) gets the edit range once and
+    each item's text as textEditText; applied, it gives the same regex as a full TextEdit."""
+    client = defaults_client
+    text = CONFIG.replace("          op_names: ['layer\\.[12]\\.']\n", "          op_names: ['bert.enc\n")
+    uri = _setup(tmp_path, bert_ts, text)
+    open_doc(client, uri, text)
+
+    async def complete() -> types.CompletionList:
+        while True:
+            res = await client.text_document_completion_async(types.CompletionParams(
+                text_document=_td(uri), position=types.Position(line=11, character=30)))
+            if any(i.kind == types.CompletionItemKind.Reference for i in res.items):
+                return res
+            await asyncio.sleep(0.05)
+
+    res = await asyncio.wait_for(complete(), 20)
+    assert res.item_defaults is not None and res.item_defaults.edit_range == types.Range(
+        start=types.Position(line=11, character=22), end=types.Position(line=11, character=30))
+    q = next(i for i in res.items if i.label == "bert.encoder.layer.1.attention.query")
+    assert q.text_edit is None and q.text_edit_text == "bert\\.encoder\\.layer\\.1\\.attention\\.query"
+    assert res.item_defaults.insert_text_format == types.InsertTextFormat.PlainText and q.insert_text_format is None
 
 
 async def test_compute_sparsity_reports_on_the_clients_token(client, model_dir, tmp_path):
