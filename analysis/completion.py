@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .engine import CheckResult
 
 KIND_KEY, KIND_VALUE, KIND_SNIPPET, KIND_LAYER, KIND_SECTION = "key", "value", "snippet", "layer", "section"
-MAX_LAYER_ITEMS = 1000  # then isIncomplete: the client asks again as the user types (clangd: 100)
+MAX_LAYER_ITEMS = 500  # then isIncomplete: the client asks again as the user types (clangd: 100)
 MAX_PREFIX_ITEMS = 20
 
 _KEY_LINE = re.compile(r"""(?P<key>[A-Za-z_][\w.\-]*|"[^"]*"|'[^']*')\s*:(?=\s|$)""")

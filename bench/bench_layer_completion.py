@@ -6,7 +6,7 @@ A safetensors file of 20,000 weighted modules is named by a config's modeline; t
 completion inside `op_names` starts the index load (off the event loop), and once completion
 answers with layer names the index is cached; the checks that the load triggers are let finish
 (steady state, as while a user types a name). Then, p95 over N requests (target <= 30 ms):
-- an empty entry (`op_names: ['`): the longest list, cut at MAX_LAYER_ITEMS (2,000) plus prefixes;
+- an empty entry (`op_names: ['`): the longest list, cut at MAX_LAYER_ITEMS (500, prefixes included);
 - a typed prefix (`op_names: ['model.layers.12`): the filtered list.
 Baseline, same server and run: key completion at the pruner's level (no model involved). Twice:
 a client without CompletionList.itemDefaults (every item carries its edit) and one with them.
