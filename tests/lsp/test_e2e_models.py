@@ -104,6 +104,46 @@ async def test_compute_sparsity_command_with_progress(client, model_dir, tmp_pat
         assert "wants" in str(exc)
 
 
+async def test_sparsity_lens_follows_a_checkpoint_rewritten_on_disk(client, model_dir, tmp_path):
+    """A training job keeps rewriting its checkpoint: once measured, the config's lens is measured
+    again when the file changes (polled by size and mtime), and the client is asked to refresh."""
+    import os
+
+    import numpy as np
+    from safetensors.numpy import load_file, save_file
+
+    ckpt = tmp_path / "model.safetensors"
+    shutil.copy(model_dir / "model.safetensors", ckpt)
+    cfg = tmp_path / "prune.yaml"
+    cfg.write_text(CONFIG.replace("          excluded_op_names: ['enc\n", ""))
+    uri = cfg.as_uri()
+    open_doc(client, uri, cfg.read_text())
+    await asyncio.wait_for(client.workspace_execute_command_async(types.ExecuteCommandParams(
+        command="prune-lsp.computeSparsity", arguments=[{"uri": uri, "device": "cpu"}])), 60)
+
+    async def titles() -> list[str]:
+        lenses = await client.text_document_code_lens_async(types.CodeLensParams(
+            text_document=types.TextDocumentIdentifier(uri=uri)))
+        return [lens.command.title for lens in lenses]
+    assert "now 50.0% of 60%" in await titles()
+
+    refreshes = client.lens_refreshes
+    tensors = load_file(str(ckpt))
+    w = tensors["encoder.layer.0.dense.weight"]
+    w[:, :12] = 0.0  # the next pruning step: 75 %
+    save_file(tensors, str(ckpt))
+    st = ckpt.stat()
+    os.utime(ckpt, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))  # coarse mtime filesystems
+    assert np.count_nonzero(w == 0) == 96
+
+    async def follows():
+        while "now 75.0% of 60%" not in await titles():
+            await asyncio.sleep(0.2)
+    await asyncio.wait_for(follows(), 20)
+    if client.profile == "vscode":  # Neovim 0.7 has no workspace/codeLens/refresh: it re-asks itself
+        await wait_until(lambda: client.lens_refreshes > refreshes, what="a codeLens refresh")
+
+
 _EVIL = """\
 import os, sys, torch
 class Evil:
