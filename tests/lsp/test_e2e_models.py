@@ -6,9 +6,12 @@ from __future__ import annotations
 import asyncio
 import shutil
 
+import pytest_lsp
 from lsprotocol import types
+from pytest_lsp import LanguageClient
 
-from .conftest import diagnostics, open_doc, wait_until
+from .conftest import CONFIG as CONFIG_SERVER
+from .conftest import diagnostics, open_doc, start, wait_until
 
 CONFIG = """\
 # prune-lsp: model=model.safetensors
@@ -74,6 +77,37 @@ async def test_unreadable_model_is_pl070_on_the_modeline(client, tmp_path):
             await asyncio.sleep(0.05)
     d = await asyncio.wait_for(has_pl070(), 20)
     assert d.range.start.line == 0 and d.range.start.character == len("# prune-lsp: model=")
+    assert "no such file" in d.message
+
+
+@pytest_lsp.fixture(config=CONFIG_SERVER, params=["vscode", "neovim"])
+async def settings_client(request, lsp_client: LanguageClient, tmp_path):
+    """The models come from the pruneLsp.models setting (a glob of configs -> a model path)."""
+    settings = {"debounceMs": 0, "models": {"configs/*.yaml": "models/missing.safetensors"}}
+    await start(lsp_client, request.param, init={"pruneLsp": settings}, root=tmp_path, settings=settings)
+    lsp_client.root = tmp_path
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+async def test_unreadable_model_from_the_setting_is_pl070_naming_the_setting(settings_client):
+    client = settings_client
+    (client.root / "configs").mkdir()
+    cfg = client.root / "configs" / "prune.yaml"
+    text = CONFIG.replace("# prune-lsp: model=model.safetensors\n", "# no modeline: the setting names the model\n")
+    cfg.write_text(text)
+    uri = cfg.as_uri()
+    open_doc(client, uri, text)
+
+    async def has_pl070():
+        while True:
+            hit = [d for d in await diagnostics(client, uri, 1) if d.code == "PL070"]
+            if hit:
+                return hit
+            await asyncio.sleep(0.05)
+    (d,) = await asyncio.wait_for(has_pl070(), 20)
+    assert (d.range.start.line, d.range.start.character) == (0, 0)
+    assert "models/missing.safetensors" in d.message and "pruneLsp.models setting 'configs/*.yaml'" in d.message
     assert "no such file" in d.message
 
 
