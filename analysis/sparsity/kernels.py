@@ -81,8 +81,11 @@ def _prep(raw: np.ndarray, test: ZeroTest, scratch: _Scratch):
     if fmt.signed_zero:
         b = scratch.get(raw.dtype, raw.size)
         np.left_shift(raw, 1, out=b)
+        nan_above = raw.dtype.type(fmt.nan_above)
+        if not b.size or np.maximum.reduce(b) <= nan_above:  # NaN is rare: one vectorised max
+            return b, 0
         bb = scratch.get(np.bool_, raw.size)
-        np.greater(b, raw.dtype.type(fmt.nan_above), out=bb)
+        np.greater(b, nan_above, out=bb)
         return b, int(np.count_nonzero(bb))
     if fmt.nan_equal is not None:
         bb = scratch.get(np.bool_, raw.size)
