@@ -188,22 +188,15 @@ def bench_device(path: Path, nbytes: int, device: str) -> dict:
     assert inc["z"] == kernels(None), "device kernels disagree with (t == 0).sum()"
     del on_dev
 
+    def copy_rate(dst, src) -> float:
+        def run():
+            dst.copy_(src)
+            sync()
+        return nbytes / best_of(run) / 1e9
+
     a = torch.ones(nbytes // 4, dtype=torch.float32, device=device)
-    b = torch.empty_like(a)
-
-    def copy():
-        b.copy_(a)
-        sync()
-    t = best_of(copy)
-    out["device: copy_ of a tensor (bytes read per s)"] = nbytes / t / 1e9
-    del b
-    host = torch.ones(nbytes // 4, dtype=torch.float32)
-
-    def h2d():
-        a.copy_(host)
-        sync()
-    t = best_of(h2d)
-    out["host -> device copy (pageable memory)"] = nbytes / t / 1e9
+    out["device: copy_ of a tensor (bytes read per s)"] = copy_rate(torch.empty_like(a), a)
+    out["host -> device copy (pageable memory)"] = copy_rate(a, torch.ones(nbytes // 4, dtype=torch.float32))
     return out
 
 

@@ -17,12 +17,13 @@ import re
 import numpy as np
 
 from .dtypes import bit_format
-from .kernels import Counts, TensorJob
+from .kernels import _SUBNORMAL, Counts, TensorJob
 from .patterns import Geometry, block_rows
 from .scheduler import Cancelled
 
 DEVICE_CHUNK_ELEMENTS = 1 << 26  # 64 M elements per device chunk: bounded GPU memory
 _INT = {1: "int8", 2: "int16", 4: "int32", 8: "int64"}
+_FLOAT_VIEWS = {"float64", "float32", "float16", "bfloat16"}  # compared natively by torch on every device
 
 
 class DeviceError(RuntimeError):
@@ -119,7 +120,9 @@ class _DeviceCounts:
         self.blocks = 0
 
 
-def _nonzero_t(x, job: TensorJob, acc: _DeviceCounts, row0: int, row_len: int):
+def _nonzero_t(x, job: TensorJob, acc: _DeviceCounts, row0: int, row_len: int, need_mask: bool = True):
+    """Adds x's size, zeros and NaNs to `acc`; returns the bool nonzero mask (None when the
+    caller counts elements only and the float path could do without one)."""
     import torch
 
     fmt, test = job.test.fmt, job.test
@@ -133,6 +136,17 @@ def _nonzero_t(x, job: TensorJob, acc: _DeviceCounts, row0: int, row_len: int):
             nz = (v.view(rows, row_len) != zp[row0:row0 + rows].view(rows, 1)).view(-1)
         else:
             nz = v != int(test.zero_point)
+    elif fmt.name in _FLOAT_VIEWS and (x.device.type != "cpu" or _SUBNORMAL[0] != 0):
+        # one compare instead of mask, compare and compare: `!= 0` is the bit test's answer
+        # (-0.0 == 0, NaN != 0); CUDA kernels keep subnormals (no flush-to-zero), a CPU thread
+        # that flushes them falls back to the bits (kernels._SUBNORMAL)
+        xf = x.view(getattr(torch, fmt.name))
+        acc.v[1] += torch.isnan(xf).sum()
+        if not need_mask:  # count_nonzero reads the floats once and writes no mask
+            acc.size += x.numel()
+            acc.v[0] += x.numel() - torch.count_nonzero(xf)
+            return None
+        nz = xf != 0
     elif fmt.signed_zero:
         maxpos = (1 << (8 * fmt.itemsize - 1)) - 1
         a = torch.bitwise_and(x, maxpos)
@@ -170,7 +184,7 @@ def _run_job(torch, job: TensorJob, device: str, cancel) -> _DeviceCounts:
                 raise Cancelled()
             e1 = min(size, e0 + step)
             x = _device_window(job.source, e0, e1, device, fmt)
-            _nonzero_t(x, job, acc, e0 // row_len if row_len else 0, row_len)
+            _nonzero_t(x, job, acc, e0 // row_len if row_len else 0, row_len, need_mask=False)
         return acc
     total, row_len, unit = block_rows(geom, block)
     if total == 0 or row_len == 0:

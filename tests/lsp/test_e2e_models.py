@@ -62,20 +62,24 @@ async def test_layer_completion_and_model_info(client, model_dir, tmp_path):
     assert info.model == str(tmp_path / "model.safetensors") and info.status == "ok"
 
 
+async def _pl070(client, uri: str, timeout: float = 20) -> list:
+    """The PL070 diagnostics of `uri`, once there are some (the model loads off the event loop)."""
+    async def poll():
+        while True:
+            hit = [d for d in await diagnostics(client, uri, 1) if d.code == "PL070"]
+            if hit:
+                return hit
+            await asyncio.sleep(0.05)
+    return await asyncio.wait_for(poll(), timeout)
+
+
 async def test_unreadable_model_is_pl070_on_the_modeline(client, tmp_path):
     cfg = tmp_path / "prune.yaml"
     cfg.write_text(CONFIG)
     uri = cfg.as_uri()
     open_doc(client, uri, CONFIG)
 
-    async def has_pl070():
-        while True:
-            diags = await diagnostics(client, uri, 1)
-            hit = [d for d in diags if d.code == "PL070"]
-            if hit:
-                return hit[0]
-            await asyncio.sleep(0.05)
-    d = await asyncio.wait_for(has_pl070(), 20)
+    (d,) = await _pl070(client, uri)
     assert d.range.start.line == 0 and d.range.start.character == len("# prune-lsp: model=")
     assert "no such file" in d.message
 
@@ -99,13 +103,7 @@ async def test_unreadable_model_from_the_setting_is_pl070_naming_the_setting(set
     uri = cfg.as_uri()
     open_doc(client, uri, text)
 
-    async def has_pl070():
-        while True:
-            hit = [d for d in await diagnostics(client, uri, 1) if d.code == "PL070"]
-            if hit:
-                return hit
-            await asyncio.sleep(0.05)
-    (d,) = await asyncio.wait_for(has_pl070(), 20)
+    (d,) = await _pl070(client, uri)
     assert (d.range.start.line, d.range.start.character) == (0, 0)
     assert "models/missing.safetensors" in d.message and "pruneLsp.models setting 'configs/*.yaml'" in d.message
     assert "no such file" in d.message
@@ -204,13 +202,7 @@ async def test_a_pickle_that_would_run_code_is_never_unpickled(client, tmp_path)
     uri = cfg.as_uri()
     open_doc(client, uri, text)
 
-    async def pl070():
-        while True:
-            hit = [d for d in await diagnostics(client, uri, 1) if d.code == "PL070"]
-            if hit:
-                return hit[0]
-            await asyncio.sleep(0.05)
-    d = await asyncio.wait_for(pl070(), 20)
+    (d,) = await _pl070(client, uri)
     assert "system" in d.message  # the refused global is named
     res = await client.text_document_completion_async(types.CompletionParams(
         text_document=types.TextDocumentIdentifier(uri=uri), position=types.Position(line=11, character=33)))

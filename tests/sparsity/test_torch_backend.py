@@ -45,6 +45,9 @@ def test_torch_kernels_equal_numpy(dtype, pattern, shape, device_chunks):
     w[torch.rand(shape, generator=g) < 0.5] = 0
     w[:4] = -0.0
     w.view(-1)[5] = float("nan")
+    w.view(-1)[6] = -float("nan")
+    w.view(-1)[7] = float("inf")
+    w.view(-1)[9] = torch.finfo(dtype).smallest_normal / 4 if dtype.is_floating_point else 0  # subnormal
     t = w.to(dtype)
     bits, name, zp, _ = torch_backend.cpu_tensor_bits(t)
     a, b = _jobs(bits, name, shape, pattern, zp=zp)
