@@ -71,10 +71,10 @@ def _model_for(text: str, path: Path, cli_model: Optional[str]):
         return cached_layer_index(ref.path), None
     except ModelLoadError as exc:
         rng = ref.range or Range.point(0, 0)
-        from ..rules.model_ref import MODEL_UNREADABLE
+        from ..rules.model_ref import MODEL_UNREADABLE, unreadable_message
 
         return None, Diagnostic(MODEL_UNREADABLE.code, MODEL_UNREADABLE.severity,
-                                f"model not checked: {exc.reason} ({ref.written})", rng)
+                                unreadable_message(ref, exc.reason), rng)
 
 
 def run(args: argparse.Namespace) -> int:

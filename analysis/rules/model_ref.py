@@ -17,3 +17,12 @@ MODEL_UNREADABLE = rule(
     "prune-lsp does not read, or it needs code execution (a Python factory or a full pickle) that the "
     "`allowCodeExecution` setting does not allow. Layer-name completion and the model checks are off until it "
     "can be read; the config itself is still checked.")
+
+
+def unreadable_message(ref, reason: str) -> str:
+    """PL070's message, the same from the CLI and the language server: which model, who named it
+    (when not the modeline under the diagnostic), and why it cannot be read. `ref` is an
+    analysis.model_ref.ModelRef."""
+    where = {"settings": f" (named by the pruneLsp.models setting {ref.pattern!r})",
+             "cli": " (given by --model)"}.get(ref.source, "")
+    return f"cannot read the model {ref.written}{where}: {reason}"

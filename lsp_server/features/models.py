@@ -184,7 +184,7 @@ class ModelManager:
         e = self.entry(ref, uri)
         if e.status != "error":
             return []
-        from analysis.rules.model_ref import MODEL_UNREADABLE
+        from analysis.rules.model_ref import MODEL_UNREADABLE, unreadable_message
 
         disabled = self.server.settings.disabled_rules
         if MODEL_UNREADABLE.code in disabled or MODEL_UNREADABLE.name in disabled:
@@ -192,8 +192,7 @@ class ModelManager:
         rng = ref.range if ref.source == "modeline" and ref.range is not None else Range.point(0, 0)
         if result.directives.suppressed(MODEL_UNREADABLE.code, rng.start.line):
             return []
-        where = "" if ref.source == "modeline" else f" (named by the pruneLsp.models setting {ref.pattern!r})"
-        return [Diagnostic(MODEL_UNREADABLE.code, MODEL_UNREADABLE.severity, f"cannot read the model {ref.written}{where}: {e.error}", rng)]
+        return [Diagnostic(MODEL_UNREADABLE.code, MODEL_UNREADABLE.severity, unreadable_message(ref, e.error), rng)]
 
     # -- watching ------------------------------------------------------------------------------
 

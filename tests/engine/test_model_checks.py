@@ -129,3 +129,5 @@ def test_cli_reports_an_unreadable_model_on_the_modeline(tmp_path: Path):
     r = subprocess.run([sys.executable, "-m", "analysis.cli.main", "check", str(cfg)], cwd=REPO, capture_output=True,
                        text=True)
     assert f"{cfg}:1:20: warning PL070" in r.stdout and r.returncode == 0
+    # the language server's wording (lsp_server/features/models.py): one message, two front ends
+    assert "cannot read the model nope.safetensors: no such file or directory" in r.stdout
