@@ -12,6 +12,7 @@ import asyncio
 import concurrent.futures
 import logging
 import os
+import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Optional
 
@@ -76,8 +77,13 @@ def _load(path: str, allow: bool):
 
     index = cached_layer_index(path, allow_code_execution=allow, **_limits())
     warm_caches(index.layers)  # here, on the loader thread, not on the first completion's event loop
-    settle_heap()  # a big index must not make every full collection slow (analysis/gc_pause.py)
+    if _settled.get(id(index)) is not index:  # a fresh index, not a cache hit for another config
+        settle_heap()  # a big index must not make every full collection slow (analysis/gc_pause.py)
+        _settled[id(index)] = index
     return index
+
+
+_settled: "weakref.WeakValueDictionary[int, object]" = weakref.WeakValueDictionary()
 
 
 class ModelManager:
