@@ -239,11 +239,14 @@ class _RestrictedUnpickler(pickle.Unpickler):
         return _StorageRef(str(key), stype, str(location), int(numel))
 
 
-def _flatten(obj, prefix: str, out: dict, metas: dict, depth: int = 0) -> None:
+def walk_state(obj, is_leaf, metas: dict, prefix: str = "", depth: int = 0):
+    """(dotted name, leaf) for every leaf (`is_leaf(x)`) in nested dicts/lists/tuples, as torch
+    names state-dict entries; a dict carrying state_dict()'s `_metadata` records its module names
+    in `metas[prefix]`. Shared with the torch-side worker (analysis/models/worker.py)."""
     if depth > 64:
         return
-    if isinstance(obj, _TensorRef):
-        out[prefix] = obj
+    if is_leaf(obj):
+        yield prefix, obj
         return
     if isinstance(obj, dict):
         meta = getattr(obj, "_metadata", None)
@@ -255,8 +258,7 @@ def _flatten(obj, prefix: str, out: dict, metas: dict, depth: int = 0) -> None:
     else:
         return
     for k, v in items:
-        key = f"{prefix}.{k}" if prefix else str(k)
-        _flatten(v, key, out, metas, depth + 1)
+        yield from walk_state(v, is_leaf, metas, f"{prefix}.{k}" if prefix else str(k), depth + 1)
 
 
 def _member_data_offset(f, info: zipfile.ZipInfo) -> int | None:
@@ -311,9 +313,8 @@ def read_torch_zip(path: str | os.PathLike) -> TorchCheckpoint:
             raise
         except Exception as e:  # malformed pickle streams raise many kinds
             raise ModelFormatError(p, f"data.pkl is not a readable pickle: {type(e).__name__}: {e}") from None
-        found: dict[str, _TensorRef] = {}
         metas: dict[str, list[str]] = {}
-        _flatten(root, "", found, metas)
+        found: dict[str, _TensorRef] = dict(walk_state(root, lambda x: isinstance(x, _TensorRef), metas))
         infos = {i.filename: i for i in z.infolist()}
         storages: dict[str, TorchStorage] = {}
         tensors: dict[str, TorchTensor] = {}

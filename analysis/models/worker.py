@@ -57,35 +57,25 @@ def _describe_torch_module(model, *, script: bool = False) -> dict:
     return {"modules": modules, "tied": tied}
 
 
-def _flatten_tensors(obj, prefix: str, out: list, metas: dict, depth: int = 0) -> None:
+def _flatten_tensors(obj, metas: dict) -> list:
+    """(name, shape, dtype, storage key) of every tensor in a loaded object (a state dict)."""
     import torch
 
-    if depth > 64:
-        return
-    if isinstance(obj, torch.Tensor):
+    from analysis.formats.torch_zip import walk_state
+
+    out = []
+    for name, t in walk_state(obj, lambda x: isinstance(x, torch.Tensor), metas):
         try:
-            key = (obj.untyped_storage().data_ptr(), obj.storage_offset(), tuple(obj.shape), tuple(obj.stride()))
+            key = (t.untyped_storage().data_ptr(), t.storage_offset(), tuple(t.shape), tuple(t.stride()))
         except Exception:
             key = None
-        out.append((prefix, list(obj.shape), _dtype(obj.dtype), key))
-        return
-    if isinstance(obj, dict):
-        meta = getattr(obj, "_metadata", None)
-        if isinstance(meta, dict):
-            metas[prefix] = [str(k) for k in meta]
-        items = obj.items()
-    elif isinstance(obj, (list, tuple)):
-        items = enumerate(obj)
-    else:
-        return
-    for k, v in items:
-        _flatten_tensors(v, f"{prefix}.{k}" if prefix else str(k), out, metas, depth + 1)
+        out.append((name, list(t.shape), _dtype(t.dtype), key))
+    return out
 
 
 def _tensor_answer(obj) -> dict:
-    found: list = []
     metas: dict = {}
-    _flatten_tensors(obj, "", found, metas)
+    found = _flatten_tensors(obj, metas)
     tied: dict[str, str] = {}
     seen: dict = {}
     for name, _, _, key in found:

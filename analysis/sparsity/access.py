@@ -100,8 +100,9 @@ class _TorchLoaded(ModelTensors):
                 obj = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
             except RuntimeError:
                 obj = torch.load(path, map_location="cpu", weights_only=True)  # legacy (non-zip) files
-        flat: dict[str, object] = {}
-        _flatten(obj, "", flat, torch)
+        from ..formats.torch_zip import walk_state
+
+        flat = dict(walk_state(obj, lambda x: isinstance(x, torch.Tensor), {}))
         firsts = {n.split(".", 1)[0] for n in flat if "." in n}
         self.prefixes = tuple(sorted(firsts))
         for n, t in flat.items():
@@ -124,19 +125,6 @@ class _TorchLoaded(ModelTensors):
             if h is not None:
                 return h
         return None
-
-
-def _flatten(obj, prefix, out, torch, depth=0):
-    if depth > 64:
-        return
-    if isinstance(obj, torch.Tensor):
-        out[prefix] = obj
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            _flatten(v, f"{prefix}.{k}" if prefix else str(k), out, torch, depth + 1)
-    elif isinstance(obj, (list, tuple)):
-        for i, v in enumerate(obj):
-            _flatten(v, f"{prefix}.{i}" if prefix else str(i), out, torch, depth + 1)
 
 
 class _KerasTensors(ModelTensors):
