@@ -79,6 +79,13 @@ def test_dtypes_of_low_precision_weights(torch_files):
     assert {ly.name: ly.dtype for ly in ix.layers} == {"a": "bfloat16", "b": "float8_e4m3fn"}
 
 
+def _fresh_process(code: str) -> str:
+    """stdout of `code` run in a new interpreter (imports checked there are not this process's)."""
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
 def test_safetensors_header_only(torch_files):
     code = (
         "import sys; from analysis.models import load_layer_index;"
@@ -86,9 +93,7 @@ def test_safetensors_header_only(torch_files):
         "assert 'torch' not in sys.modules and 'numpy' not in sys.modules;"
         "print(ix.source, ix.ordered, sorted((l.name, l.class_name) for l in ix.layers if l.weight))"
     )
-    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    src, ordered, rest = r.stdout.split(" ", 2)
+    src, ordered, rest = _fresh_process(code).split(" ", 2)
     assert (src, ordered) == ("safetensors-header", "False")
     pairs = dict(eval(rest))  # noqa: S307 - our own repr
     assert pairs["emb"] == "Embedding" and pairs["conv"] == "Conv2d" and pairs["fc"] == "Linear"
@@ -220,9 +225,7 @@ def test_keras_zip_and_h5_without_tensorflow(keras_files):
         "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules;"
         "print([(l.name, l.class_name, l.shape, l.params) for l in a.layers] == [(l.name, l.class_name, l.shape, l.params) for l in b.layers])"
     )
-    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.strip() == "True"
+    assert _fresh_process(code).strip() == "True"
     ix = load_layer_index(keras_files["func.keras"])
     assert ix.framework == "keras" and ix.exact_classes
     assert [(ly.name, ly.class_name) for ly in ix.layers] == [

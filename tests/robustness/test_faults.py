@@ -223,6 +223,17 @@ def _sparse_checkpoint(path: Path, gib: int) -> None:
         f.truncate(8 + len(blob) + gib * 4 * n)
 
 
+def _start_count(proc, request_id: int, cmd: dict) -> str:
+    """Send the command, answer its progress creation, return the token once `begin` is reported."""
+    rawlsp.send(proc, {"jsonrpc": "2.0", "id": request_id, "method": "workspace/executeCommand", "params": cmd})
+    while True:
+        msg = rawlsp.read(proc)
+        if msg.get("method") == "window/workDoneProgress/create":
+            rawlsp.send(proc, {"jsonrpc": "2.0", "id": msg["id"], "result": None})
+        elif msg.get("method") == "$/progress" and msg["params"]["value"].get("kind") == "begin":
+            return msg["params"]["token"]
+
+
 def test_cancelling_a_long_sparsity_count(tmp_path):
     model = tmp_path / "big.safetensors"
     _sparse_checkpoint(model, 16)
@@ -231,14 +242,7 @@ def test_cancelling_a_long_sparsity_count(tmp_path):
         rawlsp.initialize(proc, {"pruneLsp": {"debounceMs": 0}}, caps={"window": {"workDoneProgress": True}})
         cmd = {"command": "prune-lsp.computeSparsity", "arguments": [{"model": str(model), "device": "cpu"}]}
         # 1. $/cancelRequest
-        rawlsp.send(proc, {"jsonrpc": "2.0", "id": 10, "method": "workspace/executeCommand", "params": cmd})
-        token = None
-        while token is None:  # answer the progress creation; wait for `begin`
-            msg = rawlsp.read(proc)
-            if msg.get("method") == "window/workDoneProgress/create":
-                rawlsp.send(proc, {"jsonrpc": "2.0", "id": msg["id"], "result": None})
-            elif msg.get("method") == "$/progress" and msg["params"]["value"].get("kind") == "begin":
-                token = msg["params"]["token"]
+        token = _start_count(proc, 10, cmd)
         time.sleep(0.3)
         t0 = time.monotonic()
         rawlsp.send(proc, {"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": 10}})
@@ -251,14 +255,7 @@ def test_cancelling_a_long_sparsity_count(tmp_path):
                           and m["params"]["value"].get("kind") == "end", 10)
         assert time.monotonic() - t0 < 2, "the cancelled count went on"
         # 2. the progress's own cancel button
-        rawlsp.send(proc, {"jsonrpc": "2.0", "id": 11, "method": "workspace/executeCommand", "params": cmd})
-        token = None
-        while token is None:
-            msg = rawlsp.read(proc)
-            if msg.get("method") == "window/workDoneProgress/create":
-                rawlsp.send(proc, {"jsonrpc": "2.0", "id": msg["id"], "result": None})
-            elif msg.get("method") == "$/progress" and msg["params"]["value"].get("kind") == "begin":
-                token = msg["params"]["token"]
+        token = _start_count(proc, 11, cmd)
         time.sleep(0.3)
         t0 = time.monotonic()
         rawlsp.send(proc, {"jsonrpc": "2.0", "method": "window/workDoneProgress/cancel", "params": {"token": token}})
