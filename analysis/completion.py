@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Optional, Sequence
 
 from .config_doc import CONTAINERS
 from .layer_hints import (LAYER_LIST_KEYS, PARAM_NAME_DIALECTS, ambiguous_names, common_prefixes, count_text,
-                          layer_item_texts, offerable_layers, weighted)
+                          layer_item_texts, offerable_layers)
 from .positions import LineIndex, Position
 from .schema import DIALECTS, DialectSchema, KeySpec, Level
 from .schema.spec import T_BOOL, T_BOOLISH, T_DICT, T_LIST, T_PRUNERS, T_STR_LIST, _show

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional, Sequence
 
+from .models.memo import per_layer_list
 from .selection import Selection, select_layers
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -235,26 +236,9 @@ def _items(pair: "Pair") -> list[Any]:
     return [to_python(x) for x in v.items] if isinstance(v, Sequence) else []
 
 
-
-
 # -- completion helpers -------------------------------------------------------------------------
 
 _NUMBER = re.compile(r"\d+$")
-_cache: dict[int, tuple[Any, Any]] = {}  # id(layers) -> (layers, value): kept alive, so ids stay unique
-
-
-def _cached(layers: Sequence["LayerInfo"], what: str, fn) -> Any:
-    key = hash((id(layers), what))
-    hit = _cache.get(key)
-    if hit is not None and hit[0] is layers:
-        return hit[1]
-    if len(_cache) > 16:
-        _cache.clear()
-    value = fn(layers)
-    _cache[key] = (layers, value)
-    return value
-
-
 def _ambiguous(layers: Sequence["LayerInfo"]) -> frozenset[str]:
     """Weighted layer names that occur inside another weighted layer's name (`fc` in `fc1`, `head.fc`):
     their escaped name alone would also select the other layer under re.search.
@@ -285,13 +269,13 @@ def weighted(layer: Any) -> bool:
 
 
 def ambiguous_names(layers: Sequence["LayerInfo"]) -> frozenset[str]:
-    return _cached(layers, "ambiguous", _ambiguous)
+    return per_layer_list(layers, "ambiguous", _ambiguous)
 
 
 def layer_item_texts(layers: Sequence["LayerInfo"]) -> dict:
     """A per-index memo that completion fills as it offers layers (name -> regex and detail), so
     a repeated request re-formats nothing."""
-    return _cached(layers, "item-texts", lambda _layers: {})
+    return per_layer_list(layers, "item-texts", lambda _layers: {})
 
 
 def offerable_layers(layers: Sequence["LayerInfo"], params: bool = False) -> list[tuple[int, str, Any]]:
@@ -300,7 +284,7 @@ def offerable_layers(layers: Sequence["LayerInfo"], params: bool = False) -> lis
     def build(layers):
         return [(i, layer.weight if params else layer.name, layer)
                 for i, layer in enumerate(layers) if weighted(layer)]
-    return _cached(layers, "offerable-params" if params else "offerable", build)
+    return per_layer_list(layers, "offerable-params" if params else "offerable", build)
 
 
 def warm_caches(layers: Sequence["LayerInfo"]) -> None:
@@ -337,4 +321,4 @@ def _prefixes(layers: Sequence["LayerInfo"]) -> list[Prefix]:
 
 
 def common_prefixes(layers: Sequence["LayerInfo"]) -> list[Prefix]:
-    return _cached(layers, "prefixes", _prefixes)
+    return per_layer_list(layers, "prefixes", _prefixes)

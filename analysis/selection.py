@@ -30,6 +30,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from .models.memo import per_layer_list
 from .models.types import LayerIndex, LayerInfo
 from .schema.patterns import parse_pattern
 
@@ -76,21 +77,11 @@ def _stand_in(layer: LayerInfo, framework: str) -> object:
     return obj
 
 
-_stands_memo: dict[tuple[int, str], tuple[list, list]] = {}
-
-
 def _stand_ins(layers: list[LayerInfo], framework: str) -> list[tuple[str, object]]:
     """(name, stand-in) per layer, built once per layer list: every check of every pruner walks
     them (20,000 objects on a big model), and nothing mutates them."""
-    key = (id(layers), framework)
-    hit = _stands_memo.get(key)
-    if hit is not None and hit[0] is layers:
-        return hit[1]
-    if len(_stands_memo) > 8:
-        _stands_memo.clear()
-    stands = [(layer.name, _stand_in(layer, framework)) for layer in layers]
-    _stands_memo[key] = (layers, stands)  # holds the list, so its id is not reused while cached
-    return stands
+    return per_layer_list(layers, f"stand-ins:{framework}",
+                          lambda layers: [(layer.name, _stand_in(layer, framework)) for layer in layers])
 
 
 def _err(e: BaseException) -> str:

@@ -167,3 +167,14 @@ def test_block_divisibility_matches_inc(inc_patterns, model):
             continue
         assert sorted(msgs) == inc["invalid"], p
         assert sorted(msgs.values()) == inc["warnings"], p
+
+
+def test_values_derived_from_a_layer_list_are_built_once_per_list():
+    from analysis.models.memo import per_layer_list
+
+    calls = []
+    a, b = [LayerInfo("x", "Linear", False, "x.weight", (2, 2), "float32", 4, ())], []
+    build = lambda layers: calls.append(len(layers)) or len(layers)  # noqa: E731
+    assert per_layer_list(a, "n", build) == 1 and per_layer_list(a, "n", build) == 1
+    assert per_layer_list(b, "n", build) == 0 and per_layer_list(a, "other", build) == 1
+    assert calls == [1, 0, 1]  # one build per (list, what); an equal-looking list is not the same key
