@@ -104,14 +104,14 @@ def _float_nonzero(raw: np.ndarray, test: ZeroTest, scratch: _Scratch):
     must be used. Same answer as the bit test: -0.0 == 0 and NaN != 0. NaN is rare: one
     vectorised max (NaN propagates) decides whether to count them."""
     fv = test.fmt.float_view
-    if fv is None or not raw.size or not _SUBNORMAL[0] != 0:
+    if fv is None or not raw.size or _SUBNORMAL[0] == 0:  # == 0: this thread flushes subnormals
         return None
     vals = raw.view(fv)
     nz = scratch.get(np.bool_, raw.size)
     np.not_equal(vals, 0, out=nz)
     nan = 0
     if np.isnan(np.maximum.reduce(vals)):
-        bb = scratch.get(np.bool_, 2 * raw.size)[raw.size:]
+        bb = scratch.get(np.bool_, 2 * raw.size)[raw.size:]  # the half `nz` does not use
         np.isnan(vals, out=bb)
         nan = int(np.count_nonzero(bb))
     return nz, nan

@@ -80,7 +80,7 @@ def _items(cands, conv: Converter, defaults: frozenset = frozenset()) -> types.C
 
     keys = {(c.line, c.start, c.end) for c in cands}
     ranges = {k: conv.range(Range(Position(k[0], k[1]), Position(k[0], k[2]))) for k in keys}
-    shared = ranges.popitem()[1] if len(ranges) == 1 and "editRange" in defaults else None
+    shared = next(iter(ranges.values())) if len(ranges) == 1 and "editRange" in defaults else None
     formats = {c.is_snippet for c in cands}
     fmt_default = len(formats) == 1 and "insertTextFormat" in defaults
     plain, snippet = types.InsertTextFormat.PlainText, types.InsertTextFormat.Snippet
