@@ -8,7 +8,7 @@ from typing import Optional
 from .schema import DIALECTS, DialectSchema
 from .schema.keys_v2 import DEFAULT_CONFIG_KEYS
 from .yaml_parse import Document
-from .yaml_tree import Mapping, Node, Pair, Scalar, Sequence
+from .yaml_tree import Mapping, Node, Pair, Sequence
 
 CONTAINERS = {"weight_compression_v2": "B", "weight_compression_pytorch": "C", "weight_compression": "D"}
 _E_MARKERS = {"magnitude", "init_sparsity", "frequency", "start_epoch", "end_epoch"}
@@ -104,7 +104,3 @@ def path_value(root: Node, *path: str) -> Optional[Node]:
             return None
         node = node.get(p)
     return node
-
-
-def scalar_text(node: Optional[Node]) -> Optional[str]:
-    return node.raw if isinstance(node, Scalar) else None

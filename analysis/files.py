@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Iterator
 
-from .diagnostics import Diagnostic, Severity
+from .diagnostics import Diagnostic
 from .positions import Range
 
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".py")

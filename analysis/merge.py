@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 from .config_doc import ConfigDoc, PrunerEntry
 from .schema.keys_v2 import DEFAULT_CONFIG_KEYS
-from .yaml_tree import Mapping, Node, Pair, Scalar, Sequence, to_python
+from .yaml_tree import Mapping, Node, Pair, Sequence, to_python
 
 # INC 2.x's loader turns every YAML null into {} (conf/config.py); a user's own yaml.safe_load
 # feeding WeightPruningConfig(**cfg) (dialect A) keeps None.

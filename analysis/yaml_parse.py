@@ -15,7 +15,7 @@ from typing import Optional
 import yaml
 
 from .positions import LineIndex, Range
-from .yaml_tree import Mapping, Node, TreeTooLarge, build_tree
+from .yaml_tree import Node, TreeTooLarge, build_tree
 
 try:  # libyaml's composer: ~10x faster, same marks (code-point index) as the pure-Python one
     _Loader = yaml.CSafeLoader

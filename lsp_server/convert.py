@@ -7,8 +7,6 @@ negotiated). The codec wants the document's lines; `CodecLines` gives it the eng
 
 from __future__ import annotations
 
-from typing import Optional
-
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
@@ -52,7 +50,3 @@ class Converter:
             return Position(last, len(self.lines.line_text(last)))
         sp = self.codec.position_from_client_units(self._seq, types.Position(line=p.line, character=p.character))
         return Position(sp.line, sp.character)
-
-
-def converter_for(codec: PositionCodec, text: str, lines: Optional[LineIndex] = None) -> Converter:
-    return Converter(codec, lines if lines is not None and lines.text == text else LineIndex(text))

@@ -139,10 +139,6 @@ def _load_bin(path: str, allow: bool, timeout_s: float, memory_mb: int) -> Layer
     return load_torch_legacy(path, allow_code_execution=allow, timeout_s=timeout_s, memory_mb=memory_mb)
 
 
-def is_hf_folder(folder: Path) -> bool:
-    return (folder / "config.json").is_file()
-
-
 def fingerprint_files(folder: Path) -> list[Path]:
     """Files whose change invalidates a cached index of this folder."""
     return [folder / "config.json"] + weight_files(folder)

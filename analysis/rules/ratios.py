@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from ..diagnostics import Fix
 from ..merge import nm_ratio
 from .context import RuleContext
 from .helpers import fmt, num, pruners, replace_fix, setting, shown, string

@@ -6,7 +6,7 @@ from ..diagnostics import Fix, TextEdit
 from ..positions import Range
 from ..yaml_tree import Mapping, Scalar, Sequence
 from .context import RuleContext
-from .registry import ERROR, INFO, WARNING, checker, rule
+from .registry import ERROR, INFO, checker, rule
 
 SYNTAX_ERROR = rule("PL050", "yaml-syntax", ERROR, "The YAML cannot be parsed",
                     explanation="INC loads the file with PyYAML and fails at the first syntax error. "

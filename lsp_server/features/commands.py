@@ -26,7 +26,6 @@ from pygls.exceptions import JsonRpcException, JsonRpcInvalidParams, JsonRpcRequ
 from analysis.positions import Range
 
 from ..documents import fs_path
-from .diagnostics import converter
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..server import PruneLanguageServer
