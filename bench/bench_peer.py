@@ -154,7 +154,7 @@ def comparison(n_cases: int = 300) -> list[tuple]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         schema = root / "prune-lsp-v2.schema.json"
-        schema.write_text(subprocess.run([sys.executable, "-m", "analysis.cli.main", "schema", "--dialect", "v2"],
+        schema.write_text(subprocess.run([sys.executable, "-m", "prune_lsp", "schema", "--dialect", "v2"],
                                          cwd=REPO, capture_output=True, text=True, check=True).stdout)
         ours, peer = start_ours(root), start_peer(root, schema)
         try:

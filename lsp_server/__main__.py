@@ -1,4 +1,4 @@
-"""`python -m lsp_server [--tcp HOST:PORT]`: the language server on stdio (or TCP)."""
+"""`python -m lsp_server [--stdio | --tcp HOST:PORT]`: the language server on stdio (or TCP)."""
 
 from .fast_start import main  # answers `initialize` while the server imports
 

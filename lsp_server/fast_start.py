@@ -204,9 +204,12 @@ def serve_stdio() -> int:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if argv or os.environ.get("PRUNE_LSP_NO_FAST_START"):
+    """`python -m lsp_server [--stdio | --tcp HOST:PORT]`: stdio goes through the fast start."""
+    from .launch_args import parse_launch_args
+
+    args = parse_launch_args(sys.argv[1:] if argv is None else argv)
+    if args.tcp or os.environ.get("PRUNE_LSP_NO_FAST_START"):
         from .server import main as server_main
 
-        return server_main(argv)
+        return server_main(["--tcp", args.tcp] if args.tcp else [])
     return serve_stdio()

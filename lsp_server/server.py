@@ -370,11 +370,9 @@ def serve(tcp: Optional[str] = None, stdin=None, stdout=None) -> int:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
-    import argparse
+    from .launch_args import parse_launch_args
 
-    p = argparse.ArgumentParser(prog="python -m lsp_server", description="The prune-lsp language server.")
-    p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP instead of stdio")
-    args = p.parse_args(argv)
+    args = parse_launch_args(argv)
     try:
         return serve(args.tcp)
     except ValueError as exc:

@@ -17,7 +17,7 @@ BAD = GOOD.replace("end_step: 10", "end_step: 10\n      pattern: 2:4  # é 😀"
 
 
 def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analysis.cli.main", *args], cwd=REPO, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "prune_lsp", *args], cwd=REPO, capture_output=True,
                           text=True, timeout=timeout)
 
 

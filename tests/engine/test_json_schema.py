@@ -40,6 +40,6 @@ def test_example_validates_and_mistakes_do_not():
 
 def test_cli_prints_valid_json_for_each_dialect():
     for d in ("v2", "pytorch", "1.x", "weightpruningconfig"):
-        r = subprocess.run([sys.executable, "-m", "analysis.cli.main", "schema", "--dialect", d], cwd=REPO,
+        r = subprocess.run([sys.executable, "-m", "prune_lsp", "schema", "--dialect", d], cwd=REPO,
                            capture_output=True, text=True, check=True)
         jsonschema.Draft7Validator.check_schema(json.loads(r.stdout))

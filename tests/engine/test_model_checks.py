@@ -126,7 +126,7 @@ def test_head_search_raising_is_an_error_on_the_pruner():
 def test_cli_reports_an_unreadable_model_on_the_modeline(tmp_path: Path):
     cfg = tmp_path / "c.yaml"
     cfg.write_text("# prune-lsp: model=nope.safetensors\n" + CONFIG.format(ops="[]", pattern="4x1", scope="local"))
-    r = subprocess.run([sys.executable, "-m", "analysis.cli.main", "check", str(cfg)], cwd=REPO, capture_output=True,
+    r = subprocess.run([sys.executable, "-m", "prune_lsp", "check", str(cfg)], cwd=REPO, capture_output=True,
                        text=True)
     assert f"{cfg}:1:20: warning PL070" in r.stdout and r.returncode == 0
     # the language server's wording (lsp_server/features/models.py): one message, two front ends

@@ -74,7 +74,7 @@ def test_errors_are_not_cached(tmp_path):
 
 
 def _cli(*args, cwd=REPO):
-    return subprocess.run([sys.executable, "-m", "analysis.cli.main", "layers", *args], cwd=cwd,
+    return subprocess.run([sys.executable, "-m", "prune_lsp", "layers", *args], cwd=cwd,
                           capture_output=True, text=True, timeout=120)
 
 

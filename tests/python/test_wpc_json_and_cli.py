@@ -59,7 +59,7 @@ def test_dialect_b_in_json_needs_tags_it_cannot_have():
 
 
 def _cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "analysis.cli.main", "check", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "prune_lsp", "check", *args], capture_output=True,
                           text=True, cwd=cwd or REPO, timeout=120)
 
 

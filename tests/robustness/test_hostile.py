@@ -60,7 +60,7 @@ async def test_hostile_documents_are_answered_quickly_with_a_message(push: Langu
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "analysis.cli.main", *args], cwd=REPO, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "prune_lsp", *args], cwd=REPO, capture_output=True,
                           text=True, timeout=120)
 
 

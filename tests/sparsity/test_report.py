@@ -138,7 +138,7 @@ def test_device_resolution():
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "analysis.cli.main", "sparsity", *map(str, args)],
+    return subprocess.run([sys.executable, "-m", "prune_lsp", "sparsity", *map(str, args)],
                           capture_output=True, text=True, timeout=120)
 
 

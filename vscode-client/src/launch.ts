@@ -188,7 +188,7 @@ function lastLine(text: string): string {
 
 // The `prune-lsp` console script may not be on PATH (e.g. a venv that is not activated), so the
 // CLI is reached through the interpreter itself; main() reads sys.argv like the console script.
-const CLI_MAIN = 'import sys; from analysis.cli.main import main; sys.exit(main())';
+const CLI_MAIN = 'import sys; from prune_lsp.main import main; sys.exit(main())';
 
 /** Runs `prune-lsp ARGS...` with this interpreter. */
 export function runCli(interpreter: Interpreter, cliArgs: string[], opts: RunOptions = {}): Promise<PythonResult> {

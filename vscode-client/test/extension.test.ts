@@ -317,7 +317,7 @@ describe('extension (fake VS Code, real interpreter check)', function () {
     });
 
     it('serves an empty schema when the export fails', async () => {
-      installedSetup(); // no fake CLI: `from analysis.cli.main import main` fails
+      installedSetup(); // no fake CLI: `from prune_lsp.main import main` fails
       stub.user['pruneLsp.yamlSchemaFallback'] = true;
       const registered = fakeYamlExtension();
       await start();

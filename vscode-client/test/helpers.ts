@@ -45,13 +45,12 @@ export function folderWithFakeServer(): string {
   return dir;
 }
 
-/** Adds a fake `prune-lsp` CLI (`analysis.cli.main:main`) whose `schema` prints a tiny schema. */
+/** Adds a fake `prune-lsp` CLI (`prune_lsp.main:main`) whose `schema` prints a tiny schema. */
 export function addFakeSchemaCli(folder: string): void {
-  fs.mkdirSync(path.join(folder, 'analysis', 'cli'), { recursive: true });
-  fs.writeFileSync(path.join(folder, 'analysis', '__init__.py'), '');
-  fs.writeFileSync(path.join(folder, 'analysis', 'cli', '__init__.py'), '');
+  fs.mkdirSync(path.join(folder, 'prune_lsp'), { recursive: true });
+  fs.writeFileSync(path.join(folder, 'prune_lsp', '__init__.py'), '');
   fs.writeFileSync(
-    path.join(folder, 'analysis', 'cli', 'main.py'),
+    path.join(folder, 'prune_lsp', 'main.py'),
     [
       'import json, sys',
       'def main():',

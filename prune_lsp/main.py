@@ -1,4 +1,4 @@
-"""`prune-lsp` entry point: dispatches to analysis/cli/<subcommand>.py, imported lazily so that
+"""`prune-lsp` entry point: dispatches to prune_lsp/<subcommand>.py, imported lazily so that
 `prune-lsp check` never pays for torch, and `prune-lsp serve` never for the CLI's formatters."""
 
 from __future__ import annotations
@@ -8,14 +8,14 @@ import importlib
 import sys
 from typing import Optional, Sequence
 
-from .. import __version__
+from analysis import __version__
 
 SUBCOMMANDS = {
-    "check": ("analysis.cli.check", "check pruning configs (YAML, JSON, Python) and report every problem"),
-    "layers": ("analysis.cli.layers", "list a model's layers and which pruner selects each"),
-    "sparsity": ("analysis.cli.sparsity", "measure a model's sparsity: INC's three figures and per layer"),
-    "schema": ("analysis.cli.schema_cmd", "print the JSON Schema of a config dialect (for yaml-language-server)"),
-    "serve": ("analysis.cli.serve", "start the language server (stdio by default)"),
+    "check": ("prune_lsp.check", "check pruning configs (YAML, JSON, Python) and report every problem"),
+    "layers": ("prune_lsp.layers", "list a model's layers and which pruner selects each"),
+    "sparsity": ("prune_lsp.sparsity", "measure a model's sparsity: INC's three figures and per layer"),
+    "schema": ("prune_lsp.schema_cmd", "print the JSON Schema of a config dialect (for yaml-language-server)"),
+    "serve": ("prune_lsp.serve", "start the language server (stdio by default)"),
 }
 
 
@@ -48,7 +48,14 @@ def build_parser(argv: Sequence[str]) -> tuple[argparse.ArgumentParser, dict]:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser, modules = build_parser(argv)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        if args.command != "serve":
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        # An editor launching the server may add flags of its own: report them, keep serving.
+        from lsp_server.launch_args import report_unknown
+
+        report_unknown("prune-lsp serve", unknown)
     if not args.command:
         parser.print_help(sys.stderr)
         return 2

@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from .. import __version__
-from ..diagnostics import Diagnostic, Severity
-from ..engine import CheckSettings, check_text
-from ..files import ReadError, find_configs, read_error_diagnostic, read_text
-from ..rules.registry import RULES
+from analysis import __version__
+from analysis.diagnostics import Diagnostic, Severity
+from analysis.engine import CheckSettings, check_text
+from analysis.files import ReadError, find_configs, read_error_diagnostic, read_text
+from analysis.rules.registry import RULES
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -35,11 +35,11 @@ def check_path(path: Path, settings: CheckSettings, cli_model: Optional[str] = N
         return [read_error_diagnostic(f"cannot read {path}: {exc}")]
     model, problem = _model_for(text, path, cli_model)
     if path.suffix == ".py":
-        from ..python_config import check_python_text
+        from analysis.python_config import check_python_text
 
         result = check_python_text(text, str(path), settings, model=model)
     elif path.suffix == ".json":
-        from ..json_config import check_json_text
+        from analysis.json_config import check_json_text
 
         result = check_json_text(text, str(path), settings, model=model)
     else:
@@ -52,9 +52,9 @@ def check_path(path: Path, settings: CheckSettings, cli_model: Optional[str] = N
 def _model_for(text: str, path: Path, cli_model: Optional[str]):
     """The layer index of the model this config names (--model, else its modeline), or a
     PL070 diagnostic saying why it cannot be read. Models are read without running user code."""
-    from ..comments import parse_directives
-    from ..model_ref import resolve_model
-    from ..positions import LineIndex, Range
+    from analysis.comments import parse_directives
+    from analysis.model_ref import resolve_model
+    from analysis.positions import LineIndex, Range
 
     if cli_model is None and "prune-lsp:" not in text:
         return None, None
@@ -64,14 +64,14 @@ def _model_for(text: str, path: Path, cli_model: Optional[str]):
     if ref is None:
         return None, None
     try:
-        from ..models import ModelLoadError, cached_layer_index
+        from analysis.models import ModelLoadError, cached_layer_index
     except ImportError:
         return None, None
     try:
         return cached_layer_index(ref.path), None
     except ModelLoadError as exc:
         rng = ref.range or Range.point(0, 0)
-        from ..rules.model_ref import MODEL_UNREADABLE, unreadable_message
+        from analysis.rules.model_ref import MODEL_UNREADABLE, unreadable_message
 
         return None, Diagnostic(MODEL_UNREADABLE.code, MODEL_UNREADABLE.severity,
                                 unreadable_message(ref, exc.reason), rng)

@@ -33,8 +33,8 @@ def _fail(msg: str) -> int:
 
 def _pruner_configs(path: str) -> list[tuple[str, dict]]:
     """Each pruner's effective config (label, INC-keyed dict), read by analysis.engine."""
-    from ..engine import check_text
-    from ..files import ReadError, read_text
+    from analysis.engine import check_text
+    from analysis.files import ReadError, read_text
     from pathlib import Path
 
     try:
@@ -52,8 +52,8 @@ def _pruner_configs(path: str) -> list[tuple[str, dict]]:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..models import ModelLoadError, load_layer_index
-    from ..selection import select_layers
+    from analysis.models import ModelLoadError, load_layer_index
+    from analysis.selection import select_layers
 
     if args.config and not os.path.isfile(args.config):
         return _fail(f"{args.config}: no such file")

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from ..json_schema import CHOICES, dialect_json_schema
+from analysis.json_schema import CHOICES, dialect_json_schema
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:

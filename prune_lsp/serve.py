@@ -1,7 +1,8 @@
-"""`prune-lsp serve [--tcp HOST:PORT]`: the language server, on stdio by default.
+"""`prune-lsp serve [--stdio | --tcp HOST:PORT]`: the language server, on stdio by default.
 
-Only argument parsing lives here (analysis stays free of LSP imports at module level); the
-server itself is lsp_server, imported when the command runs.
+The flags are lsp_server's own (lsp_server/launch_args.py), so that `prune-lsp serve` and
+`python -m lsp_server` accept the same launch flags editors add; unknown ones are reported by
+main.py and ignored.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ import sys
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--tcp", metavar="HOST:PORT", help="listen on TCP (e.g. 127.0.0.1:2087) instead of stdio")
+    from lsp_server.launch_args import add_launch_arguments
+
+    add_launch_arguments(p)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -27,12 +30,11 @@ def run(args: argparse.Namespace) -> int:
     except ImportError as exc:
         print(f"prune-lsp serve: the language server is not installed ({exc}); install pygls", file=sys.stderr)
         return 2
-    if args.tcp:
-        try:
-            parse_tcp(args.tcp)
-        except ValueError as exc:
-            print(f"prune-lsp serve: {exc}", file=sys.stderr)
-            return 2
+    try:
+        parse_tcp(args.tcp)
+    except ValueError as exc:
+        print(f"prune-lsp serve: {exc}", file=sys.stderr)
+        return 2
     try:
         return serve(args.tcp)
     except OSError as exc:  # e.g. the TCP port is taken

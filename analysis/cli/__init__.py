@@ -1,1 +1,0 @@
-"""The `prune-lsp` command line: one module per subcommand, imported only when used."""
