@@ -29,4 +29,4 @@ if [ "${1:-}" = "full" ]; then
 fi
 # Byte-compile our own packages: where PYTHONDONTWRITEBYTECODE is set (as on this project's
 # machines) nothing else would, and every start would recompile ~10,000 lines.
-"$VENV/bin/python" -m compileall -q analysis lsp_server >/dev/null || true
+"$VENV/bin/python" -m compileall -q analysis lsp_server prune_lsp >/dev/null || true
