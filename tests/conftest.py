@@ -1,26 +1,63 @@
-"""Shared test helpers: where ../shared is, and skipping cleanly when a user's clone lacks it."""
+"""Shared test helpers: where the optional data beside the repository is, and skipping cleanly when a
+user's clone lacks it.
+
+Optional data (never copied into the repository; CI always has it at ../shared):
+- INC's config corpus (55 real configs with INC 2.6's verdicts): `../shared/corpus`, or the folder named by
+  PRUNE_LSP_CORPUS (it holds README.md and inc-configs/).
+- INC's documentation examples: `../shared/reference/inc-docs-configs.md`, or under the folder named by
+  PRUNE_LSP_SHARED (which also moves the corpus default to $PRUNE_LSP_SHARED/corpus).
+Tests that need them skip with a reason that says how to run them. Every dialect and every rule is also
+covered by configs the project writes itself (tests/configs/, tests/rules/test_rule_coverage.py).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Optional
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
+SHARED = Path(os.environ.get("PRUNE_LSP_SHARED") or REPO.parent / "shared")
+# The project's own configs, one per dialect and per rule family (tests/rules/test_rule_coverage.py).
+OWN_CONFIGS = REPO / "tests" / "configs"
+
+HOW_TO_ENABLE = ("put the shared folder beside the repository (../shared), or point PRUNE_LSP_CORPUS at a "
+                 "copy of INC's config corpus (a folder with README.md and inc-configs/), or PRUNE_LSP_SHARED "
+                 "at a copy of the whole shared folder")
+
+
+def corpus_dir() -> Optional[Path]:
+    """INC's config corpus: $PRUNE_LSP_CORPUS, else $PRUNE_LSP_SHARED/corpus, else ../shared/corpus; None
+    when it is not there (a user's fresh clone)."""
+    env = os.environ.get("PRUNE_LSP_CORPUS")
+    p = Path(env) if env else SHARED / "corpus"
+    return p if (p / "inc-configs").is_dir() else None
+
+
+def corpus_skip_reason() -> str:
+    env = os.environ.get("PRUNE_LSP_CORPUS")
+    where = Path(env) if env else SHARED / "corpus"
+    return f"INC's config corpus is not at {where} (optional data): to run this test, {HOW_TO_ENABLE}"
+
+
+def corpus_configs() -> list[Path]:
+    """The corpus's YAML configs, sorted; [] when the corpus is absent."""
+    root = corpus_dir()
+    return sorted((root / "inc-configs").glob("*.yaml")) if root else []
 
 
 def shared_path(*parts: str) -> Path:
-    """A path under ../shared, or skip the test: a user's clone has no ../shared (CI always has it)."""
+    """A path under the shared folder, or skip the test: a user's clone has no ../shared (CI always has it)."""
     p = SHARED.joinpath(*parts)
     if not p.exists():
-        pytest.skip(f"{p} is absent: the shared corpus and reference docs exist only beside the project's own checkout")
+        pytest.skip(f"{p} is absent (optional data beside the project's own checkout): to run this test, "
+                    f"{HOW_TO_ENABLE}")
     return p
 
 
 def _inc_python() -> Path:
-    import os
-
     env = os.environ.get("PRUNE_LSP_INC_PYTHON")
     if env:
         return Path(env)

@@ -3,7 +3,9 @@
 A quick run in the regular suite; the full run (>= 100,000 inputs) with PRUNE_LSP_FUZZ=full:
     PRUNE_LSP_FUZZ=full .venv/bin/python -m pytest tests/fuzz -q
 Inputs: random bytes decoded as the CLI decodes them, YAML assembled from config tokens, and
-character- and line-level mutations of the real INC configs in ../shared/corpus.
+character- and line-level mutations of real configs: the project's own (tests/configs/, always), and INC's
+corpus where it is here (../shared/corpus or $PRUNE_LSP_CORPUS, optional: see tests/conftest.py). The
+volume asserted at the end is reached without the optional corpus.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from analysis.engine import check_text
 from analysis.files import ReadError, decode
 from analysis.positions import LineIndex
 from analysis.schema.keys_v2 import DEFAULT_CONFIG_KEYS, PATTERN_EXAMPLES, PRUNING_TYPES
-from tests.conftest import SHARED
+from tests.conftest import OWN_CONFIGS, corpus_configs
 
 FULL = os.environ.get("PRUNE_LSP_FUZZ") == "full"
 EXAMPLES = 45_000 if FULL else 300
@@ -91,10 +93,9 @@ def test_random_bytes(data):
 
 
 def _corpus() -> list[str]:
-    root = SHARED / "corpus" / "inc-configs"
-    if not root.exists():
-        return []
-    return [p.read_text(encoding="utf-8") for p in sorted(root.glob("*.yaml"))]
+    """Configs to mutate: the project's own (every dialect, YAML, JSON and Python) and INC's corpus if here."""
+    own = sorted(p for p in OWN_CONFIGS.rglob("*") if p.suffix in (".yaml", ".yml", ".json", ".py"))
+    return [p.read_text(encoding="utf-8") for p in own + corpus_configs()]
 
 
 CORPUS = _corpus()
@@ -132,8 +133,7 @@ def _mutate(rng: random.Random, text: str) -> str:
 
 
 def test_corpus_mutations():
-    if not CORPUS:
-        pytest.skip(f"{SHARED / 'corpus'} is absent: the corpus exists only beside the project's own checkout")
+    assert CORPUS, f"no configs under {OWN_CONFIGS}"
     rng = random.Random(int(os.environ.get("PRUNE_LSP_FUZZ_SEED", "1234")))
     n = 60_000 if FULL else 1_500
     for k in range(n):

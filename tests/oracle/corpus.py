@@ -1,7 +1,7 @@
-"""The INC corpus beside the repository (`<repo>/../shared/corpus`) and its verdict table.
+"""The INC corpus (`<repo>/../shared/corpus` or $PRUNE_LSP_CORPUS, see tests/conftest.py) and its verdict table.
 
 The corpus is data read at test time, never copied into the repository; tests skip when it is
-absent (a user's clone has no ../shared).
+absent (a user's clone has no ../shared), with a reason that says how to run them.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ import re
 from pathlib import Path
 from typing import Optional
 
+from tests.conftest import SHARED, corpus_dir, corpus_skip_reason
+
 REPO = Path(__file__).resolve().parents[2]
-CORPUS = REPO / ".." / "shared" / "corpus"
+CORPUS = corpus_dir() or SHARED / "corpus"
 CONFIGS = CORPUS / "inc-configs"
-SKIP_REASON = f"the INC config corpus is not here ({CORPUS.resolve()}): it lives beside the repository, not in it"
+SKIP_REASON = corpus_skip_reason()
 
 _ROW = re.compile(r"^\|\s*(?P<file>[^|]+?\.ya?ml)\s*\|\s*(?P<dialect>[^|]*?)\s*\|\s*(?P<verdict>[^|]*?)\s*\|\s*(?P<error>[^|]*?)\s*\|\s*$")
 

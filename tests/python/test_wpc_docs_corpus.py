@@ -29,7 +29,7 @@ from analysis.diagnostics import Severity  # noqa: E402
 from analysis.python_config import check_python_text  # noqa: E402
 
 REPO = HERE.parents[1]
-INC_PYTHON = Path("/root/.cache/prune-lsp-inc26/bin/python")
+from tests.conftest import INC_PYTHON  # noqa: E402  (scripts/inc_oracle_venv.sh builds it)
 CLASS = "WeightPruningConfig"
 SIGNATURE_HEAD = ("pruning_configs",)
 

@@ -18,7 +18,7 @@ from analysis.python_config import check_python_text  # noqa: E402
 from analysis.python_config.checking import candidates  # noqa: E402
 
 HEAD = "from neural_compressor import WeightPruningConfig\n"
-INC_PYTHON = Path("/root/.cache/prune-lsp-inc26/bin/python")
+from tests.conftest import INC_PYTHON  # noqa: E402  (scripts/inc_oracle_venv.sh builds it)
 
 
 def check(body: str):

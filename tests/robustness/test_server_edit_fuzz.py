@@ -27,7 +27,7 @@ from pytest_lsp import LanguageClient
 from analysis.engine import CheckSettings, check_text
 from analysis.positions import LineIndex
 from lsp_server.convert import Converter
-from tests.conftest import SHARED
+from tests.conftest import OWN_CONFIGS, corpus_configs
 from tests.lsp.conftest import CONFIG
 
 from .conftest import FULL, PUSH_PROFILES
@@ -66,9 +66,10 @@ INSERTS = ["a", "x", " ", "  ", ":", ": ", "\n", "\n", "\r\n", "\r", "- ", "#", 
 
 
 def _starts() -> list[str]:
-    root = SHARED / "corpus" / "inc-configs"
-    corpus = [p.read_text(encoding="utf-8") for p in sorted(root.glob("*.yaml"))] if root.exists() else []
-    return BUILTIN + corpus
+    # the project's own dialect configs always (not rules/: their modelines name models the server would
+    # read); INC's corpus too where it is here (optional, tests/conftest.py)
+    own = sorted(p for p in (OWN_CONFIGS / "dialects").iterdir() if p.suffix in (".yaml", ".yml"))
+    return BUILTIN + [p.read_text(encoding="utf-8") for p in own + corpus_configs()]
 
 
 def _units(enc: str, s: str) -> int:

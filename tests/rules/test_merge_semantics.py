@@ -12,7 +12,9 @@ import pytest
 
 from analysis.engine import check_text
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus" / "inc-configs"
+from tests.conftest import SHARED, corpus_dir, corpus_skip_reason
+
+CORPUS = (corpus_dir() or SHARED / "corpus") / "inc-configs"
 GOLDEN = CORPUS / "INLINE__test__pruning__test_pruning_yaml_config.py__build_fake_yaml.yaml"
 
 
@@ -99,7 +101,7 @@ def test_unknown_local_keys_stay_as_extras():
     assert "PL031" in codes(diags)
 
 
-@pytest.mark.skipif(not GOLDEN.is_file(), reason=f"the INC corpus is not beside the repository ({CORPUS})")
+@pytest.mark.skipif(not GOLDEN.is_file(), reason=corpus_skip_reason())
 def test_pruning_yaml_config_golden_values():
     """INC's own test (test/pruning/test_pruning_yaml_config.py) asserts these merged values."""
     ps, diags = pruners(GOLDEN.read_text(encoding="utf-8"))
