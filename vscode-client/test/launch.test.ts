@@ -129,7 +129,7 @@ describe('launch: running the interpreter', function () {
     const r = await runCli(echo, ['schema', '--dialect', 'v2']);
     const argv = JSON.parse(r.stdout) as string[];
     assert.deepStrictEqual(argv.slice(-3), ['schema', '--dialect', 'v2']);
-    assert.match(argv[1], /from analysis\.cli\.main import main/);
+    assert.match(argv[1], /from prune_lsp\.main import main/);
   });
 
   it('parses the exported schema, and reports the CLI message when it fails', async () => {
