@@ -258,9 +258,8 @@ def _select_mha(index: LayerIndex, sel: Selection) -> Selection:
 
 
 def _shape_str(shape: tuple[int, ...], framework: str) -> str:
-    if framework == "keras":
-        return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
-    return f"torch.Size([{', '.join(str(d) for d in shape)}])"
+    """`256x64`: what a user reads in a message (INC's own log prints the Python object instead)."""
+    return "x".join(str(d) for d in shape)
 
 
 def reshape_2d(shape: tuple[int, ...], framework: str = "pytorch") -> tuple[int, int] | str:
@@ -288,7 +287,7 @@ def reshape_2d(shape: tuple[int, ...], framework: str = "pytorch") -> tuple[int,
 
 def block_divisibility(layer: LayerInfo, pattern: str, framework: str = "pytorch") -> str | None:
     """None when INC can apply `pattern` to the layer's weight, else INC's warning text
-    ("{name} shape {shape} cannot be divided by {pattern}", the 2-D shape after its reshape).
+    ("{name} shape {shape} cannot be divided by {pattern}", the 2-D shape after its reshape, written 256x64).
 
     NxM (incl. channelxM / Nxchannel, whose channel side is the *original* weight's dim 0 / dim 1)
     needs rows % N == 0 and cols % M == 0; N:M needs cols % M == 0. Patterns INC would reject

@@ -7,6 +7,7 @@ from __future__ import annotations
 from ..selection import Selection, block_divisibility, select_layers
 from ..yaml_tree import Sequence
 from .context import RuleContext
+from ..schema.patterns import parse_pattern
 from .helpers import setting, string
 from .registry import ERROR, INFO, WARNING, checker, rule
 
@@ -14,8 +15,11 @@ BLOCK_NOT_DIVISIBLE = rule(
     "PL035", "block-not-divisible", ERROR, "A selected layer's shape does not divide by the pattern's block",
     spec="R35", dialects="AB", needs_model=True,
     explanation="INC reshapes each weight to 2-D (conv [cout, k*k*cin]) and needs rows % N == 0 and cols % M == 0 "
-    "(N:M: cols % M == 0). A layer that does not divide is logged once and never pruned; in global scope with an NxM "
-    "pattern it crashes the first pruning step with ZeroDivisionError. Error in that case, warning otherwise.")
+    "(N:M: cols % M == 0). A layer that does not divide is logged once and never pruned. INC crashes at the first "
+    "pruning step with ZeroDivisionError (float division by zero) when the pattern is NxM in global scope and any "
+    "selected layer does not divide, or when the pattern is N:M and no selected layer divides (either scope): "
+    "an error then, a warning otherwise. Without a model, check the selected layers' shapes: rows (output features "
+    "or channels) by N and columns (input features, k*k*cin for a conv) by M.")
 HEAD_OVERMATCH = rule(
     "PL036", "head-exclusion-overmatch", WARNING, "INC's classifier-head exclusion also removes other layers",
     spec="R36", dialects="AB", needs_model=True,
@@ -24,7 +28,9 @@ HEAD_OVERMATCH = rule(
 SELECTS_NOTHING = rule(
     "PL037", "pruner-selects-nothing", WARNING, "A pruner that selects no layer of the model", spec="R37",
     dialects="AB", needs_model=True,
-    explanation="INC only logs 'one pruner hooks no layers, please have a check' and trains without pruning.")
+    explanation="INC only logs 'one pruner hooks no layers, please have a check' and trains without pruning; with an "
+    "N:M pattern its sparsity count then divides by zero (ZeroDivisionError, at the latest in on_train_end): an "
+    "error in that case. The op_names entries that match nothing are named in this one finding.")
 OP_NAME_UNMATCHED = rule("PL045", "op-name-matches-nothing", WARNING, "An `op_names` entry that matches no layer",
                          dialects="AB", needs_model=True)
 EXCLUDED_UNMATCHED = rule("PL046", "excluded-matches-nothing", INFO,
@@ -77,6 +83,18 @@ def check_against_model(ctx: RuleContext) -> None:
                                    "pattern `mha` but no attention module (query/key/value projections) was found in "
                                    "the model: INC would log 'one pruner hooks no mha modules'")
             continue
+        nm = _bookkept_nm(p)
+        head_cause = bool(sel.head and sel.excluded_by_head)
+        if head_cause and (sel.selected or not nm):
+            ctx.report(HEAD_OVERMATCH.code, where_ops if s_exc is None or s_exc.pair is None else s_exc.node,
+                       f"INC auto-excludes the classifier head `{sel.head}` and, because it uses the name as a regex, "
+                       f"also {_few(sel.excluded_by_head)}, which this pruner then never prunes"
+                       + ("" if sel.selected else "; so it selects no layer at all and INC only logs 'one pruner "
+                          "hooks no layers'"))
+        if not sel.selected:
+            if nm or not head_cause:  # one finding per problem: PL036 already says it selects nothing
+                _report_nothing(ctx, p, sel, index, s_ops, where_ops, nm)
+            continue
         for i in sel.unmatched_op_names:
             node = _list_node_item(s_ops, i)
             if node is not None:
@@ -87,27 +105,24 @@ def check_against_model(ctx: RuleContext) -> None:
             node = _list_node_item(s_exc, i)
             if node is not None:
                 ctx.report(EXCLUDED_UNMATCHED.code, node, f"`{s_exc.value[i]}` excludes no layer of {_model_name(index)}")
-        if sel.head and sel.excluded_by_head:
-            ctx.report(HEAD_OVERMATCH.code, where_ops if s_exc is None or s_exc.pair is None else s_exc.node,
-                       f"INC auto-excludes the classifier head `{sel.head}` and, because it uses the name as a regex, "
-                       f"also {_few(sel.excluded_by_head)}, which this pruner then never prunes")
-        if not sel.selected:
-            why = ""
-            if sel.head and sel.excluded_by_head:
-                why = f" (the head `{sel.head}` exclusion removed {_few(sel.excluded_by_head)})"
-            ctx.report(SELECTS_NOTHING.code, where_ops, f"{p.label()} selects no layer of {_model_name(index)}{why}; "
-                       "INC only logs 'one pruner hooks no layers' and trains without pruning")
-            continue
         pattern = string(p, "pattern")
         if pattern:
             bad = [m for m in (block_divisibility(layer, pattern, framework) for layer in sel.selected) if m]
             if bad:
                 scope = string(p, "pruning_scope") or "global"
-                crash = scope == "global" and ":" not in pattern
-                msg = (f"{len(bad)} selected layer(s) do not divide by \"{pattern}\": {bad[0]}"
-                       + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
-                msg += (": in global scope INC crashes at the first pruning step (ZeroDivisionError)" if crash
-                        else ": INC skips them silently")
+                every = len(bad) == len(sel.selected)
+                if nm and every:
+                    crash = True
+                    msg = (f"none of the {len(bad)} selected layer(s) divides by \"{pattern}\" ({bad[0]}"
+                           + (f", and {len(bad) - 1} more" if len(bad) > 1 else "") + "): INC skips each one and its "
+                           "N:M sparsity count divides by zero at the first pruning step (ZeroDivisionError: float "
+                           "division by zero)")
+                else:
+                    crash = scope == "global" and not nm and parse_pattern(pattern).kind == "nxm"
+                    msg = (f"{len(bad)} selected layer(s) do not divide by \"{pattern}\": {bad[0]}"
+                           + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
+                    msg += (": in global scope INC crashes at the first pruning step (ZeroDivisionError)" if crash
+                            else ": INC skips them silently")
                 _report_block(ctx, p, msg, crash)
         both = [layer.name for layer in sel.selected if layer.name in owner]
         if both:
@@ -116,6 +131,36 @@ def check_against_model(ctx: RuleContext) -> None:
                        "it with its own target", related=[(first_where, f"{first_p.label()} selects it too")])
         for layer in sel.selected:
             owner.setdefault(layer.name, (p, where_ops))
+
+
+def _bookkept_nm(p) -> bool:
+    """True when the pruner's pattern is INC's N:M one (get_pattern tests `x` first, then `:`) and the
+    pruner keeps INC's sparsity count (sparse_gpt and retrain_free prune at prepare time instead)."""
+    pattern, ptype = p.value("pattern"), p.value("pruning_type")
+    if not isinstance(pattern, str) or "mha" in pattern:
+        return False
+    if isinstance(ptype, str) and ("gpt" in ptype or "retrain" in ptype):
+        return False
+    name = pattern.split("_")[-1]
+    return ":" in name and "x" not in name
+
+
+def _report_nothing(ctx: RuleContext, p, sel: Selection, index, s_ops, where_ops, nm: bool) -> None:
+    """One finding for a pruner that selects nothing (not one per op_names entry besides): the
+    entries that match no layer are named in it."""
+    why = ""
+    if sel.head and sel.excluded_by_head:
+        why = f" (the head `{sel.head}` exclusion removed {_few(sel.excluded_by_head)})"
+    elif sel.unmatched_op_names and s_ops is not None and isinstance(s_ops.value, list):
+        raws = [str(s_ops.value[i]) for i in sel.unmatched_op_names if i < len(s_ops.value)]
+        why = f" ({_few(raws)} match{'es' if len(raws) == 1 else ''} nothing{_hint(raws[0], index) if raws else ''})"
+    if nm:
+        ctx.report(SELECTS_NOTHING.code, where_ops, f"{p.label()} selects no layer of {_model_name(index)}{why}; with "
+                   f"the N:M pattern \"{p.value('pattern')}\" INC's sparsity count divides by zero (ZeroDivisionError: "
+                   "float division by zero, at the latest when training ends)", severity=ERROR)
+    else:
+        ctx.report(SELECTS_NOTHING.code, where_ops, f"{p.label()} selects no layer of {_model_name(index)}{why}; "
+                   "INC only logs 'one pruner hooks no layers' and trains without pruning")
 
 
 def _report_block(ctx: RuleContext, p, msg: str, crash: bool) -> None:
@@ -142,3 +187,44 @@ def _hint(raw: str, index) -> str:
         if hits:
             return f"; `{raw[:cut]}` would match {_few(hits, 2)}"
     return ""
+
+
+SHAPES_UNCHECKED = rule(
+    "PL065", "block-shape-unchecked", INFO, "A block size that common layer widths do not divide, with no model to check",
+    dialects="AB",
+    explanation="Without a model prune-lsp cannot see the selected layers' shapes. INC needs rows % N == 0 and "
+    "cols % M == 0 (N:M: cols % M == 0) after its 2-D reshape (a conv's columns are k*k*cin); layers that do not "
+    "divide are skipped, and when an N:M pattern leaves no layer, or an NxM pattern in global scope skips any, the "
+    "first pruning step fails with ZeroDivisionError. Block sides that are not powers of two (`3:5`, `3x1`) divide "
+    "few real widths, so this says what to check; naming the model (`# prune-lsp: model=PATH`, `--model`) turns it "
+    "into PL035 on the real shapes.")
+
+
+def _pow2(n) -> bool:
+    return isinstance(n, int) and n > 0 and n & (n - 1) == 0
+
+
+@checker(SHAPES_UNCHECKED)
+def check_shapes_without_model(ctx: RuleContext) -> None:
+    if ctx.model is not None or ctx.doc.unrecognised:
+        return
+    for p in ctx.pruners:
+        pattern = string(p, "pattern")
+        if not pattern or "mha" in pattern:
+            continue
+        pat = parse_pattern(pattern)
+        if pat.problems or pat.kind not in ("nxm", "nm"):
+            continue
+        if pat.kind == "nm" and _bookkept_nm(p) and not _pow2(pat.m):
+            what = (f"each selected layer's input features (k*k*cin for a conv) must divide by {pat.m}; if none "
+                    "does, INC crashes at the first pruning step (ZeroDivisionError), if some do not, it skips them")
+        elif pat.kind == "nxm" and any(isinstance(x, int) and x > 1 and not _pow2(x) for x in (pat.n, pat.m)):
+            crash = (string(p, "pruning_scope") or "global") == "global"
+            what = (f"each selected layer's output features must divide by {pat.n} and its input features by {pat.m}; "
+                    + ("in global scope one that does not crashes the first pruning step (ZeroDivisionError)" if crash
+                       else "INC skips layers that do not"))
+        else:
+            continue
+        ctx.report_setting(SHAPES_UNCHECKED.code, p, setting(p, "pattern"),
+                           f"\"{pattern}\": {what}. Name the model (`# prune-lsp: model=PATH` in the first lines, or "
+                           "--model) to check the real shapes")

@@ -14,13 +14,21 @@ END_BEFORE_START = rule("PL002", "end-before-start", ERROR, "`end_step` is befor
 FREQUENCY = rule("PL004", "frequency-not-positive", ERROR, "The pruning frequency is not positive", spec="R4",
                  dialects="ABC")
 GRADIENT_END = rule("PL018", "gradient-needs-end-step", ERROR, "A gradient-based criterion with `end_step <= 0`",
-                    spec="R18", dialects="AB",
+                    spec="R18", dialects="ABC",
                     explanation="snip, snip_momentum (INC's default), gradient, block_mask and retrain_free need "
                     "gradients from at least one training step: INC raises `please set end_step > 0 for gradient based "
                     "criterion` when the pruner is created. The all-defaults config (snip_momentum, end_step 0) fails "
-                    "this way. Use `pruning_type: magnitude` for one-shot pruning at step 0, or set end_step.")
+                    "this way. Use `pruning_type: magnitude` for one-shot pruning at step 0, or set end_step. "
+                    "In `weight_compression_pytorch` (the experimental pytorch_pruner) the snip and snip_momentum "
+                    "pruners assert the same when they are built (`gradient based criteria does not work on step 0`). "
+                    "INC's own example configs of that dialect leave end_step at 0 because their training scripts set "
+                    "the steps at run time (`pruning.update_items_for_all_pruners(start_step=..., end_step=...)`) "
+                    "before the pruners are built; a config used that way can silence the rule with "
+                    "`# prune-lsp: disable=PL018`.")
+# the experimental pytorch_pruner's gradient pruners (experimental/pytorch_pruner/pruner.py)
+GRADIENT_TYPES_C = ("snip", "snip_momentum")
 PATTERN_LOCK_ONESHOT = rule("PL022", "pattern-lock-not-oneshot", ERROR, "`pattern_lock` with start_step != end_step",
-                            spec="R22", dialects="AB")
+                            spec="R22", dialects="ABC")
 PROGRESSIVE_DEGRADES = rule("PL038", "progressive-degrades", WARNING,
                             "A progressive pruner that INC silently runs as non-progressive", spec="R38", dialects="AB",
                             explanation="pruners/progressive.py falls back to plain pruning when `end_step - start_step <= 4` "
@@ -62,6 +70,9 @@ def criterion_of(p) -> str | None:
 
 @checker(GRADIENT_END, PATTERN_LOCK_ONESHOT, PROGRESSIVE_DEGRADES)
 def check_schedule(ctx: RuleContext) -> None:
+    if ctx.dialect == "C":
+        _check_schedule_c(ctx)
+        return
     for p, k in pruners(ctx):
         start, end, freq = num(p, "start_step"), num(p, "end_step"), num(p, "pruning_frequency")
         ptype = string(p, "pruning_type")
@@ -87,3 +98,27 @@ def check_schedule(ctx: RuleContext) -> None:
                 why = "end_step - start_step <= 4" if end - start <= 4 else "pruning_frequency is 1"
                 ctx.report_setting(PROGRESSIVE_DEGRADES.code, p, setting(p, "pruning_type"),
                                    f"`{ptype}` runs as plain (non-progressive) pruning because {why}")
+
+
+def _check_schedule_c(ctx: RuleContext) -> None:
+    """weight_compression_pytorch: SnipPruner/SnipMomentumPruner assert end_step > 0 when built;
+    PatternLockPruner asserts end_step == start_step."""
+    for p, _k in pruners(ctx):
+        end, start = num(p, "end_step"), num(p, "start_step")
+        ptype = string(p, "prune_type")
+        s_end, s_type = setting(p, "end_step"), setting(p, "prune_type")
+        if ptype in GRADIENT_TYPES_C and end is not None and end <= 0:
+            related = [(s_type.node, f"prune_type is {ptype}")] if s_type is not None and s_type.node is not None else []
+            msg = (f"`{ptype}` scores with gradients and INC's experimental pruner asserts 'gradient based criteria does "
+                   f"not work on step 0' when it builds this pruner (end_step is {end}). INC's example scripts set the "
+                   "steps at run time with `pruning.update_items_for_all_pruners(start_step=..., end_step=...)` before "
+                   "`on_train_begin`; if yours does, add `# prune-lsp: disable=PL018`, else set end_step > 0 or use "
+                   "`prune_type: magnitude`")
+            if s_end is not None and s_end.pair is None and s_type is not None and s_type.pair is not None:
+                ctx.report_setting(GRADIENT_END.code, p, s_type, msg)
+            else:
+                ctx.report_setting(GRADIENT_END.code, p, s_end, msg, related=related)
+        if ptype == "pattern_lock" and start is not None and end is not None and start != end:
+            ctx.report_setting(PATTERN_LOCK_ONESHOT.code, p, s_type,
+                               f"`pattern_lock` only supports one-shot pruning: start_step ({start}) must equal "
+                               f"end_step ({end})")

@@ -71,7 +71,14 @@ def test_block_not_dividing_is_an_error_in_global_scope_and_a_warning_in_local(t
 
 def test_pruner_selecting_nothing(tiny):
     ds = diags(CONFIG.format(ops="['decoder']", pattern="4x1", scope="local"), tiny)
-    assert "PL037" in {d.code for d in ds} and "PL045" in {d.code for d in ds}
+    (d,) = [d for d in ds if d.code in ("PL037", "PL045")]  # one finding per problem, not one per code
+    assert d.code == "PL037" and "`decoder` matches nothing" in d.message and d.severity.value == "warning"
+
+
+def test_nm_pruner_selecting_nothing_is_an_error(tiny):
+    ds = diags(CONFIG.format(ops="['decoder']", pattern="2:4", scope="local"), tiny)
+    (d,) = [d for d in ds if d.code in ("PL037", "PL045")]
+    assert d.severity.value == "error" and "ZeroDivisionError" in d.message
 
 
 def test_layers_in_two_pruners(tiny):
@@ -90,7 +97,8 @@ def test_head_over_exclusion_on_an_ordered_index():
     ds = check_text(text, model=index).diagnostics
     (d,) = [d for d in ds if d.code == "PL036"]
     assert "`fc1`" in d.message and "`fc2`" in d.message
-    assert "PL037" in {x.code for x in ds}  # everything was excluded
+    assert "selects no layer" in d.message  # everything was excluded: said once, on the same token
+    assert "PL037" not in {x.code for x in ds}
 
 
 def _lin(name, o=8, i=8, cls="Linear"):

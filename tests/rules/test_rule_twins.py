@@ -145,6 +145,9 @@ TWINS: dict[str, Twin] = {
                   b("      pruning_type: snip_progressive\n      start_step: 0\n      end_step: 12\n"
                     "      pruning_frequency: 2\n      pattern: \"4:8\"\n      target_sparsity: 0.5\n"), E),
     "PL033": Twin(b(OK_B + "      criterion_type: «gradient»\n"), b(OK_B + "      criterion_type: magnitude\n"), W),
+    # --- model_checks.py, without a model: say what to check
+    "PL065": Twin(b(OK_B + "      pattern: «\"3:5\"»\n      target_sparsity: 0.5\n"),
+                  b(OK_B + "      pattern: \"2:4\"\n      target_sparsity: 0.5\n"), I),
     # --- enums.py
     "PL006": Twin(b(OK_B + "      pruning_scope: «globl»\n"), b(OK_B + "      pruning_scope: global\n"), E),
     "PL025": Twin(b(OK_B + "      criterion_reduce_type: «meen»\n"), b(OK_B + "      criterion_reduce_type: mean\n"), E),
