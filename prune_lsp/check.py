@@ -1,7 +1,10 @@
-"""`prune-lsp check FILE|DIR... [--model PATH] [--format text|json|sarif] [--strict]`
+"""`prune-lsp check FILE|DIR... [--model PATH] [--format text|json|sarif] [--strict] [--disable CODES]`
 
 Exit status (design.md): 0 no error found, 1 an error found (with --strict, a warning too),
-2 the command itself could not run (a path missing, bad arguments).
+2 the command itself could not run: a path missing, bad arguments (an unknown rule in --disable),
+a --model that cannot be read, or a file named on the command line that could not be checked
+(too large, binary, unreadable: PL056). Files found by walking a folder that cannot be checked are
+findings (PL056), not exit 2.
 """
 
 from __future__ import annotations
@@ -17,6 +20,8 @@ from analysis.diagnostics import Diagnostic, Severity
 from analysis.engine import CheckSettings, check_text
 from analysis.files import ReadError, find_configs, read_error_diagnostic, read_text
 from analysis.rules.registry import RULES
+from analysis.rules.selectors import UnknownRule, resolve as resolve_rules
+from analysis.rules.structure import NOT_CHECKED
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
@@ -24,7 +29,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="PATH", help="the model the configs prune (overrides the modeline)")
     p.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
-    p.add_argument("--disable", metavar="CODES", default="", help="comma-separated rule codes to skip")
+    p.add_argument("--disable", metavar="RULES", default="",
+                   help="comma-separated rule codes or names to skip (PL031 or unknown-key; docs/rules.md)")
 
 
 def check_path(path: Path, settings: CheckSettings, cli_model: Optional[str] = None) -> list[Diagnostic]:
@@ -77,8 +83,35 @@ def _model_for(text: str, path: Path, cli_model: Optional[str]):
                                 unreadable_message(ref, exc.reason), rng)
 
 
+def _cli_model_problem(spec: str) -> Optional[str]:
+    """Why the model given by --model cannot be read, or None: a typo in a CI job must fail it, not
+    turn into a warning per config."""
+    from analysis.model_ref import resolve_model
+
+    ref = resolve_model("", cli_model=spec)
+    try:
+        from analysis.models import ModelLoadError, cached_layer_index
+    except ImportError as exc:  # pragma: no cover - a partial installation
+        return f"model support is not installed ({exc})"
+    try:
+        cached_layer_index(ref.path)
+    except ModelLoadError as exc:
+        return exc.reason
+    return None
+
+
 def run(args: argparse.Namespace) -> int:
-    settings = CheckSettings(disabled_rules=frozenset(c.strip().upper() for c in args.disable.split(",") if c.strip()))
+    try:
+        disabled = resolve_rules(args.disable.split(","))
+    except UnknownRule as exc:
+        print(f"prune-lsp check: --disable: {exc}", file=sys.stderr)
+        return 2
+    settings = CheckSettings(disabled_rules=disabled)
+    if args.model:
+        problem = _cli_model_problem(args.model)
+        if problem is not None:
+            print(f"prune-lsp check: --model {args.model}: cannot read the model: {problem}", file=sys.stderr)
+            return 2
     files: list[tuple[Path, bool]] = []
     for raw in args.paths:
         p = Path(raw)
@@ -90,9 +123,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"prune-lsp check: {raw}: no such file or directory", file=sys.stderr)
             return 2
     results: list[tuple[str, Diagnostic]] = []
-    for path, _explicit in files:
+    not_checked: list[str] = []  # files named on the command line that could not be checked: exit 2
+    for path, explicit in files:
         for d in check_path(path, settings, args.model):
             results.append((str(path), d))
+            if explicit and d.code == NOT_CHECKED.code:
+                not_checked.append(str(path))
     out = sys.stdout
     if args.format == "json":
         json.dump([d.to_json(path) for path, d in results], out, indent=2, ensure_ascii=False)
@@ -109,6 +145,10 @@ def run(args: argparse.Namespace) -> int:
             n_err = sum(d.severity is Severity.ERROR for _, d in results)
             n_warn = sum(d.severity is Severity.WARNING for _, d in results)
             print(f"{len(files)} file(s) checked: {n_err} error(s), {n_warn} warning(s)", file=sys.stderr)
+    if not_checked:
+        print(f"prune-lsp check: {len(not_checked)} file(s) named on the command line could not be checked "
+              f"(PL056): {', '.join(not_checked)}", file=sys.stderr)
+        return 2
     failing = {Severity.ERROR} | ({Severity.WARNING} if args.strict else set())
     return 1 if any(d.severity in failing for _, d in results) else 0
 

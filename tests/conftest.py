@@ -52,8 +52,8 @@ def shared_path(*parts: str) -> Path:
     """A path under the shared folder, or skip the test: a user's clone has no ../shared (CI always has it)."""
     p = SHARED.joinpath(*parts)
     if not p.exists():
-        pytest.skip(f"{p} is absent (optional data beside the project's own checkout): to run this test, "
-                    f"{HOW_TO_ENABLE}")
+        pytest.skip(f"{p} is absent (optional data beside the project's own checkout): to run this test, put "
+                    "the shared folder beside the repository (../shared) or point PRUNE_LSP_SHARED at a copy of it")
     return p
 
 

@@ -40,12 +40,14 @@ def check_pattern(ctx: RuleContext) -> None:
             r = _CODES[row]
             if ctx.dialect == "C" and row in ("R15", "R16"):
                 continue  # the experimental pruner has its own pattern table
-            fixes = []
+            fixes, hint = [], ""
             if row == "R15":
                 guess = raw.lower() if "x" in raw.lower() and raw.lower() != raw else closest(raw, PATTERN_EXAMPLES)
-                if guess and guess != raw and s.pair is not None:
-                    fixes = [Fix(f'use "{guess}"', (ctx.edit(s.node, f'"{guess}"'),))]
-            ctx.report_setting(r.code, p, s, f"pattern \"{raw}\": {_explain(row, inc_msg)}", fixes=fixes)
+                if guess and guess != raw:
+                    hint = f' (did you mean "{guess}"?)'
+                    if s.pair is not None:
+                        fixes = [Fix(f'use "{guess}"', (ctx.edit(s.node, f'"{guess}"'),))]
+            ctx.report_setting(r.code, p, s, f"pattern \"{raw}\"{hint}: {_explain(row, inc_msg)}", fixes=fixes)
         nm = pat.nm
         if nm and ctx.dialect in "AB" and nm[0] < nm[1] - nm[0]:
             ctx.report_setting(NM_LOGGED_ZERO.code, p, s,

@@ -62,17 +62,18 @@ def check_pruning_type(ctx: RuleContext) -> None:
         if ctx.dialect == "C":
             if t not in LEGACY_PRUNE_TYPES_C:
                 why = " (the `!Pruner` class default when an entry omits prune_type)" if s.origin == "class-default" else ""
+                fixes, hint = _suggest(ctx, s, t, LEGACY_PRUNE_TYPES_C)
                 ctx.report_setting(UNKNOWN_TYPE.code, p, s, f"prune_type `{t}`{why} is not a weight_compression_pytorch "
-                                   f"pruner; use one of {', '.join(LEGACY_PRUNE_TYPES_C)}",
-                                   fixes=_suggest(ctx, s, t, LEGACY_PRUNE_TYPES_C))
+                                   f"pruner{hint}; use one of {', '.join(LEGACY_PRUNE_TYPES_C)}", fixes=fixes)
             continue
         if "mha" in pattern:
             continue  # get_pruner returns the mha pruner before reading pruning_type
         cls = pruner_class(t)
         if cls is None:
+            fixes, hint = _suggest(ctx, s, t, PRUNING_TYPES)
             ctx.report_setting(UNKNOWN_TYPE.code, p, s, f"pruning_type `{t}` is not a pruner INC knows "
-                               f"(INC: does not support pt_{t[:-12] if 'progressive' in t else t})",
-                               fixes=_suggest(ctx, s, t, PRUNING_TYPES))
+                               f"(INC: does not support pt_{t[:-12] if 'progressive' in t else t}){hint}",
+                               fixes=fixes)
             continue
         if t in BROKEN_PRUNING_TYPES:
             base = t[:-12]
@@ -122,8 +123,10 @@ def _check_progressive_block(ctx: RuleContext, p, s, t: str, pattern: str, relat
                        related=related)
 
 
-def _suggest(ctx: RuleContext, s, value: str, choices) -> list[Fix]:
+def _suggest(ctx: RuleContext, s, value: str, choices) -> tuple[list[Fix], str]:
+    """The quick fix and the message's did-you-mean, from one guess (the CLI's text shows no fixes)."""
     guess = closest(value, choices)
-    if guess and s is not None and s.pair is not None:
-        return [Fix(f"use `{guess}`", (ctx.edit(s.node, guess),))]
-    return []
+    if not guess:
+        return [], ""
+    fixes = [Fix(f"use `{guess}`", (ctx.edit(s.node, guess),))] if s is not None and s.pair is not None else []
+    return fixes, f"; did you mean `{guess}`?"
