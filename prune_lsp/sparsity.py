@@ -1,7 +1,10 @@
 """`prune-lsp sparsity MODEL [--config FILE] [--device auto|cpu|cuda|cuda:N] [--format text|json]`
 
 INC's three figures, the same over the selected layers, one row per layer, totals and notes.
-Exit 0 on success, 2 when the command cannot run (one line on stderr, no traceback).
+A weight that could not be read is never shown as a number: its row says `unread`, figures that
+need it say `unread`, the totals say how many parameters were not counted.
+Exit 0 on success; 2 when the command cannot run (one line on stderr, no traceback) or when a
+weight a pruner selects could not be read (the report is still printed).
 """
 
 from __future__ import annotations
@@ -62,6 +65,11 @@ def run(args) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_text(report))
+    unread = report.get("unread_selected") or []
+    if unread:
+        _fail(f"{len(unread)} selected weight(s) could not be read ({', '.join(unread[:3])}"
+              f"{', ...' if len(unread) > 3 else ''}): their sparsity is unknown")
+        return 2
     return 0
 
 
@@ -78,26 +86,33 @@ def _pct(x) -> str:
     return "-" if x is None else f"{x:.4f}"
 
 
+def _fig(x) -> str:
+    return "unread" if x is None else f"{x:.4f}"
+
+
 def format_text(r: dict) -> str:
     out = []
     out.append(f"model: {r['model']} ({r['framework']})   config: {r['config']}   device: {r['device']}")
     out.append("")
     out.append(f"{'figure':<36}{'INC would log':>15}{'true, selected':>16}")
     for key, label in _LABELS:
-        out.append(f"{label:<36}{r['inc'][key]:>15.4f}{r['selected'][key]:>16.4f}")
+        out.append(f"{label:<36}{_fig(r['inc'][key]):>15}{_fig(r['selected'][key]):>16}")
     out.append("")
     for p in r["pruners"]:
         inc, sel = p["inc"], p["selected"]
         out.append(f"{p['label']}: pattern {p['pattern']}, {p['pruning_type'] or '?'}, target {p['target_sparsity']}, "
                    f"{len(p['layers'])} layer(s)" + (f", {len(p['invalid_layers'])} invalid" if p["invalid_layers"] else ""))
-        out.append("  INC " + " ".join(f"{inc[k]:.4f}" for k, _ in _LABELS)
-                   + "   true " + " ".join(f"{sel[k]:.4f}" for k, _ in _LABELS))
+        out.append("  INC " + " ".join(_fig(inc[k]) for k, _ in _LABELS)
+                   + "   true " + " ".join(_fig(sel[k]) for k, _ in _LABELS))
     out.append("")
     rows = [("layer", "shape", "zeros", "size", "sparsity", "block", "pruner", "target")]
     for lay in r["layers"]:
-        rows.append((lay["name"] or "(root)", "x".join(str(d) for d in lay["shape"]), str(lay["zeros"]),
-                     str(lay["size"]), _pct(lay["element_sparsity"]),
-                     _pct(lay["block_sparsity"]) if not lay["invalid_reason"] else "invalid",
+        read = lay.get("read", True)
+        rows.append((lay["name"] or "(root)", "x".join(str(d) for d in lay["shape"]),
+                     str(lay["zeros"]) if read else "unread",
+                     str(lay["size"]), _pct(lay["element_sparsity"]) if read else "unread",
+                     "unread" if not read else
+                     (_pct(lay["block_sparsity"]) if not lay["invalid_reason"] else "invalid"),
                      "-" if lay["pruner"] is None else (str(lay["pruner_index"] + 1) if lay["pruner_index"] is not None else "1"),
                      "-" if lay["target_sparsity"] is None else str(lay["target_sparsity"])))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
@@ -106,8 +121,14 @@ def format_text(r: dict) -> str:
         out.append("  ".join(cells).rstrip())
     t = r["totals"]
     out.append("")
-    out.append(f"totals: {t['zeros']} of {t['parameters']} parameters are zero ({t['element_sparsity']:.4f})"
-               + (f", {t['nan']} NaN" if t["nan"] else ""))
+    if t.get("complete", True):
+        out.append(f"totals: {t['zeros']} of {t['parameters']} parameters are zero ({t['element_sparsity']:.4f})"
+                   + (f", {t['nan']} NaN" if t["nan"] else ""))
+    else:
+        out.append(f"totals: {t['zeros']} of {t['parameters']} counted parameters are zero"
+                   + (f", {t['nan']} NaN" if t["nan"] else "")
+                   + f"; NOT COUNTED: {t['unread_parameters']} parameters in {t['unread_tensors']} tensor(s) "
+                   "that could not be read (rows marked unread)")
     if r["notes"]:
         out.append("")
         out.append("notes:")

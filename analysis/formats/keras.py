@@ -67,6 +67,7 @@ class KerasLayer:
     class_name: str
     weights: list[KerasWeight] = field(default_factory=list)
     nested: bool = False  # a Sequential/Functional model used as a layer
+    class_inferred: bool = False  # the file records no class: guessed (or "" left for the caller)
 
 
 @dataclass
@@ -76,6 +77,7 @@ class KerasModel:
     layers: list[KerasLayer]
     weights_file: str  # "model.weights.h5" member (.keras) or "" for .h5
     notes: list[str] = field(default_factory=list)
+    ordered: bool = True  # False when the file does not record the layers' order
 
 
 def _snake(name: str) -> str:
@@ -235,7 +237,7 @@ def read_keras_h5(path: str | os.PathLike) -> KerasModel:
         with h5py.File(p, "r") as h:
             raw = h.attrs.get("model_config")
             if raw is None:
-                raise ModelFormatError(p, "h5 file has no 'model_config' attribute (weights-only file?)")
+                return _read_weights_only(p, h)
             if isinstance(raw, bytes):
                 raw = raw.decode("utf-8")
             full = json.loads(raw)
@@ -262,3 +264,62 @@ def read_keras_h5(path: str | os.PathLike) -> KerasModel:
     except (OSError, ValueError, KeyError, UnicodeDecodeError) as e:
         raise ModelFormatError(p, f"not a readable Keras .h5 model: {e}") from None
     return KerasModel(p, cls, layers, "")
+
+
+# Keras 3 names each layer's group in a .weights.h5 after its class (saving_lib): snake name -> class
+_SNAKE_CLASSES = {_snake(c): c for c in _VAR_NAMES} | {"flatten": "Flatten", "dropout": "Dropout",
+                                                       "input_layer": "InputLayer", "activation": "Activation"}
+
+
+def _read_weights_only(p: str, h) -> KerasModel:
+    """A weights-only h5: tf-keras `save_weights("w.h5")` (root attribute `layer_names`, one group
+    per layer with `weight_names`) or Keras 3 `save_weights("x.weights.h5")` (`layers/<snake class
+    name>[_N]/vars/<i>`, the layer's name in the `vars` group's `name` attribute). No classes are
+    recorded: tf-keras layers get "" (the caller infers from shapes), Keras 3 ones the class their
+    group is named after."""
+    import h5py
+
+    names = h.attrs.get("layer_names")
+    if names is not None:
+        layers = []
+        for raw_name in names:
+            lname = raw_name.decode() if isinstance(raw_name, bytes) else str(raw_name)
+            grp = h.get(lname)
+            ly = KerasLayer(lname, "", [], False, True)
+            if isinstance(grp, h5py.Group):
+                for w in grp.attrs.get("weight_names", []):
+                    w = w.decode() if isinstance(w, bytes) else str(w)
+                    ds = grp.get(w)
+                    if isinstance(ds, h5py.Dataset):
+                        wname = w[:-2] if w.endswith(":0") else w
+                        ly.weights.append(KerasWeight(wname, tuple(int(d) for d in ds.shape), str(ds.dtype),
+                                                      f"{lname}/{w}", _offset(ds, 0)))
+            layers.append(ly)
+        model = KerasModel(p, "", layers, "")
+        model.notes.append("weights-only .h5 (tf-keras save_weights): layer classes inferred from weight shapes")
+        return model
+    root = h.get("layers")
+    if not isinstance(root, h5py.Group):
+        raise ModelFormatError(p, "h5 file has neither a model config nor Keras weights (no 'model_config', "
+                                  "'layer_names' or 'layers')")
+    layers = []
+    for gname in root.keys():
+        grp = root[gname]
+        if not isinstance(grp, h5py.Group):
+            continue
+        vars_grp = grp.get("vars")
+        lname = gname
+        if isinstance(vars_grp, h5py.Group) and vars_grp.attrs.get("name") is not None:
+            n = vars_grp.attrs["name"]
+            lname = n.decode() if isinstance(n, bytes) else str(n)
+        cls = _SNAKE_CLASSES.get(re.sub(r"_\d+$", "", gname), "")
+        ly = KerasLayer(lname, cls, [], "layers" in grp, True)
+        dsets = _datasets(grp, "")
+        for wn, (rel, ds) in zip(_weight_names(cls, lname, [r for r, _ in dsets]), dsets):
+            ly.weights.append(KerasWeight(wn, tuple(int(d) for d in ds.shape), str(ds.dtype), f"layers/{gname}/{rel}",
+                                          _offset(ds, 0)))
+        layers.append(ly)
+    model = KerasModel(p, "", layers, "", ordered=False)
+    model.notes.append("weights-only Keras 3 file (.weights.h5): it records no layer order and names classes "
+                       "only by its group names; classes taken from those")
+    return model

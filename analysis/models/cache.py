@@ -36,6 +36,16 @@ def _files_of(path: str) -> list[Path]:
     from .hf_folder import fingerprint_files
 
     p = Path(path)
+    from ..formats.tf_bundle import prefix_of
+
+    if not (p / "saved_model.pb").is_file() and (prefix := prefix_of(path)) is not None:
+        # a checkpoint prefix (which need not exist as a file): its index and shards
+        folder, base = os.path.split(prefix)
+        try:
+            shards = sorted(f for f in os.listdir(folder or ".") if f.startswith(base + ".data-"))
+        except OSError:
+            shards = []
+        return [Path(prefix + ".index")] + [Path(folder, f) for f in shards]
     if is_factory_spec(path):
         mod = path.split(":", 1)[0].replace(".", os.sep)
         # find the module's source without importing it (importing runs user code)

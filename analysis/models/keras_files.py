@@ -12,19 +12,26 @@ from .types import LayerIndex, LayerInfo, ModelLoadError
 def index_from_keras(path: str, model: KerasModel, source: str) -> LayerIndex:
     layers: list[LayerInfo] = []
     locations: dict[str, tuple[str, str]] = {}
+    from .tf_files import keras_class
+
+    exact = True
     for ly in model.layers:
         params = tuple(w.name for w in ly.weights)
         for w in ly.weights:
             locations[w.name] = (path, w.h5_path)
+        cls = ly.class_name
+        if not cls and ly.weights:
+            cls = keras_class({w.name.rpartition("/")[2]: w.shape for w in ly.weights})
+        exact = exact and not ly.class_inferred
         if ly.weights:
             w = ly.weights[0]  # INC prunes layer.get_weights()[0]
-            layers.append(LayerInfo(ly.name, ly.class_name, False, w.name, w.shape, w.dtype, numel(w.shape), params))
-        else:
-            layers.append(LayerInfo(ly.name, ly.class_name, False, None, (), "", 0, ()))
+            layers.append(LayerInfo(ly.name, cls, ly.class_inferred, w.name, w.shape, w.dtype, numel(w.shape), params))
+        elif cls:
+            layers.append(LayerInfo(ly.name, cls, ly.class_inferred, None, (), "", 0, ()))
     notes = list(model.notes)
     notes.append("Keras: INC looks at top-level layers only and ignores op_names")
-    return LayerIndex(path=path, framework="keras", layers=layers, source=source, exact_classes=True,
-                      tied={}, ordered=True, complete=True, locations=locations, notes=notes)
+    return LayerIndex(path=path, framework="keras", layers=layers, source=source, exact_classes=exact,
+                      tied={}, ordered=model.ordered, complete=exact, locations=locations, notes=notes)
 
 
 def load_keras_zip(path: str) -> LayerIndex:
@@ -41,21 +48,10 @@ def load_keras_h5(path: str) -> LayerIndex:
         raise ModelLoadError(path, e.reason) from None
 
 
-def _keras_class(vars_: dict[str, tuple[int, ...]]) -> str:
-    if "depthwise_kernel" in vars_:
-        return "SeparableConv2D" if "pointwise_kernel" in vars_ else "DepthwiseConv2D"
-    k = vars_.get("kernel")
-    if k is not None:
-        return {2: "Dense", 3: "Conv1D", 4: "Conv2D", 5: "Conv3D"}.get(len(k), "")
-    if "embeddings" in vars_:
-        return "Embedding"
-    if "gamma" in vars_ or "beta" in vars_:
-        return "BatchNormalization" if "moving_mean" in vars_ else "LayerNormalization"
-    return ""
-
-
-def load_savedmodel(path: str, *, timeout_s: float, memory_mb: int) -> LayerIndex:
-    """A TF SavedModel: TensorFlow loads it in a limited child; layers are the variables' name prefixes."""
+def load_savedmodel_with_tf(path: str, *, timeout_s: float, memory_mb: int) -> LayerIndex:
+    """A TF SavedModel that the bundle reader (tf_files.py) could not read: TensorFlow loads it in
+    a limited child; layers are the variables' name prefixes. Values are not read this way."""
+    from .tf_files import keras_class
     ans = run_worker(path, {"kind": "savedmodel", "path": path}, timeout_s=timeout_s, memory_mb=memory_mb)
     groups: dict[str, dict[str, dict]] = {}
     for v in ans.get("variables", []):
@@ -66,11 +62,11 @@ def load_savedmodel(path: str, *, timeout_s: float, memory_mb: int) -> LayerInde
     layers = []
     for layer, vs in groups.items():
         shapes = {k: tuple(v["shape"]) for k, v in vs.items()}
-        cls = _keras_class(shapes)
+        cls = keras_class(shapes)
         first = next(iter(vs.values()))
         params = tuple(v["name"] for v in vs.values())
         layers.append(LayerInfo(layer, cls, True, first["name"], tuple(first["shape"]), first["dtype"],
                                 numel(tuple(first["shape"])), params))
-    return LayerIndex(path=path, framework="keras", layers=layers, source="savedmodel", exact_classes=False,
+    return LayerIndex(path=path, framework="keras", layers=layers, source="savedmodel-tf", exact_classes=False,
                       tied={}, ordered=True, complete=False,
                       notes=["SavedModel: layer classes inferred from variable names; INC prunes only Keras models"])

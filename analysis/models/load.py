@@ -60,20 +60,24 @@ def _load(path, *, allow_code_execution: bool, timeout_s: float, memory_mb: int)
     kw = dict(timeout_s=timeout_s, memory_mb=memory_mb)
     if is_factory_spec(spec):
         return torch_files.load_factory(spec, allow_code_execution=allow_code_execution, **kw)
+    from . import tf_files
+
+    p = Path(spec)
+    if (p / "saved_model.pb").is_file() or (p / "saved_model.pbtxt").is_file():
+        return tf_files.load_savedmodel(spec, **kw)
+    if tf_files.is_tf_checkpoint(spec):  # PREFIX, PREFIX.index, PREFIX.data-*, or a folder with `checkpoint`
+        return tf_files.load_tf_checkpoint(spec)
     try:
         st = os.stat(spec)
     except OSError as e:
         raise ModelLoadError(spec, _stat_reason(e)) from None
-    p = Path(spec)
     if os.path.isdir(spec):
         if (p / "config.json").is_file():
             return hf_folder.load_hf_folder(spec, allow_code_execution=allow_code_execution, **kw)
-        if (p / "saved_model.pb").is_file() or (p / "saved_model.pbtxt").is_file():
-            return keras_files.load_savedmodel(spec, **kw)
         if hf_folder.weight_files(p):
             return hf_folder.load_hf_folder_without_config(spec, allow_code_execution=allow_code_execution, **kw)
-        raise ModelLoadError(spec, "folder is neither a Hugging Face model (config.json + weights) "
-                                   "nor a TensorFlow SavedModel (saved_model.pb)")
+        raise ModelLoadError(spec, "folder is neither a Hugging Face model (config.json + weights), "
+                                   "a TensorFlow SavedModel (saved_model.pb) nor a checkpoint folder")
     if p.name == "config.json":
         return _load(p.parent, allow_code_execution=allow_code_execution, **kw)
     try:
@@ -95,7 +99,7 @@ def _load(path, *, allow_code_execution: bool, timeout_s: float, memory_mb: int)
     if head[:1] == b"\x80":  # a pickle: torch's legacy (pre-zip) serialization
         return torch_files.load_torch_legacy(spec, allow_code_execution=allow_code_execution, **kw)
     raise ModelLoadError(spec, "not a recognised model format (expected safetensors, a torch checkpoint, "
-                               "TorchScript, .keras or .h5)")
+                               "TorchScript, .keras, .h5, a SavedModel or a TensorFlow checkpoint)")
 
 
 def _load_zip(spec: str, allow: bool, *, timeout_s: float, memory_mb: int) -> LayerIndex:

@@ -5,7 +5,11 @@
 - torch files the zip reader cannot map (legacy pickles, quantized tensors, compressed
   members): `torch.load(weights_only=True, mmap=True)`, never a full unpickle;
 - Keras `.keras` / `.h5`: the h5 datasets, mapped in place when contiguous and uncompressed
-  (a `.keras` zip stores model.weights.h5 uncompressed), else read with h5py.
+  (a `.keras` zip stores model.weights.h5 uncompressed), else read with h5py;
+- TensorFlow SavedModels and checkpoints: the tensor bundle's data shards, mapped in place at
+  each entry's offset (analysis/formats/tf_bundle.py); no TensorFlow.
+A tensor that cannot be read gets a handle whose source raises ValueError with the reason: the
+report marks it unread, never counts it as zeros.
 """
 
 from __future__ import annotations
@@ -193,6 +197,54 @@ class _KerasTensors(ModelTensors):
             z.close()
 
 
+class _BundleTensors(ModelTensors):
+    """Variables of a SavedModel / checkpoint, named as the layer index names them."""
+
+    def __init__(self, path: str):
+        super().__init__()
+        from analysis.formats.dtypes import itemsize_bits
+        from analysis.formats.tf_objects import read_tf_model
+
+        model = read_tf_model(path)
+        little = model.bundle.little_endian
+        for ly in model.layers:
+            for v in ly.variables:
+                e = v.entry
+
+                def make(e=e):
+                    from .dtypes import bit_format
+
+                    if e.sliced:
+                        raise ValueError("a partitioned variable (saved in slices), which is not read")
+                    if not little:
+                        raise ValueError("a big-endian checkpoint, which is not read")
+                    fmt = bit_format(e.dtype)
+                    if e.size != e.numel * itemsize_bits(e.dtype) // 8:
+                        raise ValueError(f"its entry says {e.size} bytes for {e.numel} {e.dtype} elements")
+                    try:
+                        if os.path.getsize(e.shard) < e.offset + e.size:
+                            raise ValueError(f"{os.path.basename(e.shard)} ends before its bytes (truncated)")
+                    except OSError:
+                        raise ValueError(f"its data file {os.path.basename(e.shard)} is missing") from None
+                    return FileSource(self.files.fd(e.shard), e.offset, fmt.uint, e.numel)
+                self.handles[v.name] = TensorHandle(v.name, e.dtype, tuple(e.shape), ("bundle", e.shard, e.offset),
+                                                    make, "keras")
+
+
+class _Unreadable(ModelTensors):
+    """An index whose weights no reader here can reach (a SavedModel only TensorFlow could list):
+    every tensor the index names is there, unread, with the reason."""
+
+    def __init__(self, index, reason: str):
+        super().__init__()
+        for lay in index.layers:
+            for name in lay.params or ((lay.weight,) if lay.weight else ()):
+                def make(reason=reason):
+                    raise ValueError(reason)
+                self.handles[name] = TensorHandle(name, lay.dtype if name == lay.weight else "", tuple(
+                    lay.shape) if name == lay.weight else (), ("unread", name), make, "keras")
+
+
 def _h5_dtype_name(ds) -> str:
     dt = ds.dtype
     if dt.kind == "V" and dt.itemsize == 2:
@@ -217,7 +269,16 @@ def open_model_tensors(model_path: str, index):
         # limited worker that already reads their modules writes the weights as a plain checkpoint.
         exported = _export_torchscript(path)
         path = exported
-    if index.framework == "keras":
+    source = getattr(index, "source", "")
+    if source in ("savedmodel", "tf-checkpoint"):
+        try:
+            mt = _BundleTensors(path)
+        except ModelFormatError as e:
+            raise ValueError(f"{path}: {e.reason}") from None
+    elif source == "savedmodel-tf":
+        mt = _Unreadable(index, "the SavedModel's variables could not be read from their bundle "
+                                "(TensorFlow listed them; values are not read that way)")
+    elif index.framework == "keras":
         mt = _KerasTensors(path, index)
     else:
         try:

@@ -165,7 +165,7 @@ def compute_figures(layers: list[LayerCounts], pruners: list[PrunerCounts], *, f
             "pruning_type": p.pruning_type,
             "target_sparsity": p.target,
             "layers": names,
-            "invalid_layers": [pl.layer for pl in p.layers if not pl.valid],
+            "invalid_layers": [pl.layer for pl in p.layers if not pl.valid and not by_name[pl.layer].error],
             "inc": inc_figures(e, pc, d, a),
             "selected": true_figures(names, own, by_name, all_zeros, all_size),
         }
@@ -201,7 +201,7 @@ def _pruner_notes(p: PrunerCounts, layers: dict[str, LayerCounts], ratio, entry)
     if not p.layers:
         out.append({"code": "empty", "message": f"{who}: selects no layer (INC logs 'one pruner hooks no "
                     "layers, please have a check')"})
-    invalid = [pl for pl in p.layers if not pl.valid]
+    invalid = [pl for pl in p.layers if not pl.valid and not layers[pl.layer].error]  # unread: its own note
     if invalid:
         size = sum(layers[pl.layer].size for pl in invalid)
         names = ", ".join(pl.layer for pl in invalid[:5]) + (", ..." if len(invalid) > 5 else "")
@@ -256,12 +256,14 @@ def _model_notes(layers, pruners, by_name, d_layers, framework, union, a, all_si
         out.append({"code": "keras", "message": (
             "INC's Keras figures: the matmul_gemm_conv denominator holds Dense kernels only (Keras "
             "'Conv2D' never matches r'Conv.d'), 'all' counts only the first weight of each layer "
-            f"({a} of {all_size} parameters), and its block pattern applies torch's conv permutation to "
-            "Keras kernels; prune-lsp's blocks use torch's axes (N = output channels)")})
+            f"({a} of {all_size} parameters), and blocks are taken as INC's Keras pattern takes them: "
+            "Dense kernels [in, out] as stored (N runs along inputs), Conv2D kernels through torch's "
+            "permutation (0, 2, 3, 1) of their [kh, kw, cin, cout] layout")})
     errors = [lc for lc in layers if lc.error]
     if errors:
         out.append({"code": "unread", "message": (
-            f"{len(errors)} weight(s) could not be counted ({errors[0].name}: {errors[0].error})")})
+            f"{len(errors)} weight(s) could not be read and are not counted ({errors[0].name}: {errors[0].error}); "
+            "no figure that needs them is given")})
     out.append({"code": "masks", "message": (
         "INC counts zeros of its pruning masks; from a checkpoint prune-lsp counts zero weights, so a "
         "weight that is zero without being masked counts here and not in INC's log")})

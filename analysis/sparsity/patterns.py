@@ -6,9 +6,8 @@ makes it N:M (N pruned in every M consecutive weights along the columns), "mha" 
 Weights become a 2-D [rows, cols] matrix: 4-D [cout,cin,kh,kw] permuted (0,2,3,1) to
 [cout, kh*kw*cin], 3-D [cout,cin,k] permuted (0,2,1) to [cout, k*cin], 1-D to [-1, 8].
 
-Keras kernels keep their input axes first and the output axis last (Dense [in,out], Conv2D
-[kh,kw,cin,cout]); their bytes are already the TRANSPOSE of INC's matrix in INC's column order
-(kh, kw, cin), so they are read column-wise ("cols" orientation) without any copy.
+Keras weights are blocked as INC's Keras pattern blocks them (keras_geometry): Dense [in, out]
+as stored, Conv2D [kh,kw,cin,cout] through torch's permutation (0,2,3,1) to [kh, cin*cout*kw].
 """
 
 from __future__ import annotations
@@ -61,6 +60,7 @@ class Geometry:
     orientation: str = "rows"
     permute: bool = False
     error: str | None = None  # INC cannot reshape this weight at all
+    keras: bool = False  # a Keras weight: INC's Keras pattern (NxM only, no channel blocks)
 
     @property
     def size(self) -> int:
@@ -84,25 +84,22 @@ def torch_geometry(shape) -> Geometry:
 
 
 def keras_geometry(shape, class_name: str = "") -> Geometry:
-    """A Keras kernel: Dense [in,out], ConvND [*spatial,in,out], ConvNDTranspose [*spatial,out,in]
-    (torch ConvTranspose is [in,out,*spatial], so the same axis move applies), DepthwiseConv2D
-    [kh,kw,cin,mult] (torch [cin*mult, 1, kh, kw]). Other weights (Embedding [vocab, dim]) are
-    laid out like torch already."""
+    """A Keras layer's weight as INC 2.6's Keras pattern (nxm.py KerasPatternNxM) blocks it: the
+    array as stored, 4-D kernels `np.transpose(w, (0, 2, 3, 1)).reshape(shape[0], -1)` (torch's
+    OIHW permutation applied to Keras' HWIO: rows = kernel height), 2-D as is (Dense [in, out]:
+    rows = inputs, so "4x1" spans 4 inputs of one output unit). INC reshapes nothing else: 1-D
+    weights fail its validity check and 3-/5-D kernels its reshape, so they carry an error."""
     shape = tuple(int(d) for d in shape)
-    is_kernel = ("Dense" in class_name or "Conv" in class_name) and len(shape) >= 2
-    if not is_kernel:
-        return torch_geometry(shape)
     size = prod(shape)
-    if "Depthwise" in class_name and len(shape) >= 3:
-        out = shape[-2] * shape[-1]
-        torch_shape = (out, 1, *shape[:-2])
-    else:
-        out = shape[-1]
-        torch_shape = (shape[-1], shape[-2], *shape[:-2])
-    if len(torch_shape) > 4:
-        return Geometry(shape, torch_shape, 0, 0,
-                        error=f"INC supports only 1-, 2-, 3- and 4-D weights, not {len(shape)}-D")
-    return Geometry(shape, torch_shape, out, size // out if out else 0, orientation="cols")
+    if len(shape) == 2:
+        return Geometry(shape, shape, shape[0], shape[1], keras=True)
+    if len(shape) == 4:
+        # each stored row (one kernel row) is [kw, cin*cout]; INC's columns run (cin, cout, kw):
+        # the row's first axis moves last, as torch's cin does (_to_inc_columns)
+        return Geometry(shape, (shape[0], shape[1], shape[2] * shape[3]), shape[0],
+                        size // shape[0] if shape[0] else 0, permute=True, keras=True)
+    return Geometry(shape, shape, 0, 0, keras=True,
+                    error=f"INC's Keras pattern blocks only 2-D and 4-D weights, not {len(shape)}-D (it raises)")
 
 
 @dataclass(frozen=True)
@@ -126,6 +123,11 @@ def resolve_block(pattern: Pattern, geom: Geometry) -> tuple[Block | None, str |
         return None, "not a block pattern"
     if geom.error:
         return None, geom.error
+    if geom.keras and pattern.kind == "nm":
+        return None, f"INC has no N:M pattern for Keras ({pattern.text}: get_pattern raises)"
+    if geom.keras and "channel" in (pattern.n, pattern.m):
+        return None, (f"INC's Keras pattern sizes {pattern.text} blocks from `layer.shape`, which Keras "
+                      "layers do not have (it raises)")
     if pattern.kind == "nm":
         if geom.cols % pattern.m:
             return None, f"shape [{geom.rows}, {geom.cols}] cannot be divided by {pattern.text}"

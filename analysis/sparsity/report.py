@@ -6,6 +6,23 @@ pruner's effective config (analysis.engine) and selection (analysis.selection), 
 job per distinct tensor (tied weights once; a selected weight carries its pruner's block
 metric), the jobs run on the numpy streaming backend (CPU) or the torch backend (GPU), then
 figures and notes (figures.py).
+
+Weights that cannot be read (a variable missing from the file, an unsupported element type, a
+truncated data file, a bundle read only by TensorFlow) are never reported as numbers. Fields
+ADDED for that (existing fields keep their names and meanings when everything was read):
+- each row of "layers": "read" (bool). When false, its measured fields ("zeros", "nan",
+  "element_sparsity", "block_sparsity", "blocks", "zero_blocks") are null and "error" says why;
+  "size" is still the element count from the weight's shape.
+- "totals": "complete" (bool: every parameter tensor was read), "unread_tensors",
+  "unread_parameters" (elements not counted), "unread_layers" (layer names whose weight was not
+  read). "parameters"/"zeros" cover the tensors that were read; "element_sparsity" is null
+  when anything was not read.
+- "unread_selected" (top level): selected layers whose weight was not read. The CLI exits 2
+  when it is not empty.
+- figures ("inc", "selected", "figures", and each pruner's "inc"/"selected") whose numerator
+  needs an unread weight are null: INC's figures and the selected ones when a selected weight is
+  unread, "elementwise_over_all" (true) and the model's own figures when any weight they sum is.
+- "figures_unread" (top level): the names of the overall figures left null, "" when none.
 """
 
 from __future__ import annotations
@@ -99,7 +116,9 @@ def compute_sparsity_report(model_path, config_path=None, device: str = "auto", 
     are counted; cancel() returning True stops the count (raises scheduler.Cancelled).
     Raises SparsityError / DeviceError with a one-line message when it cannot run."""
     model_path = os.fspath(model_path)
-    if not os.path.exists(model_path):
+    from analysis.formats.tf_bundle import prefix_of
+
+    if not os.path.exists(model_path) and prefix_of(model_path) is None:  # a checkpoint prefix is no file
         raise SparsityError(f"{model_path}: no such file or folder")
     if config_path is not None and not os.path.exists(config_path):
         raise SparsityError(f"{config_path}: no such file")
@@ -257,12 +276,30 @@ def build_report(index, tensors, selections, device: str, progress=None, cancel=
             pl.blocks, pl.zero_blocks, pl.inc_zero_blocks = (job.counts.blocks, job.counts.zero_blocks,
                                                              job.counts.inc_zero_blocks)
 
+    # -- what was not read: sizes come from the shapes, never a count
+    unread: dict[object, tuple[str, int]] = {}
+    for name in param_names:
+        ident = identity_of.get(name, ("missing", name))
+        if ident in elements or ident in unread:
+            continue
+        h = tensors.get(name)
+        shape = h.shape if h is not None else next((tuple(lay.shape) for lay in layers if lay.weight == name), ())
+        n = 1
+        for d in shape:
+            n *= int(d)
+        unread[ident] = (name, n)
+    unread_size = sum(n for _, n in unread.values())
     if framework == "keras":
         inc_a = sum(lc.size for lc in layer_counts)  # get_weights()[0] of each layer
     else:
-        inc_a = all_size
+        inc_a = all_size + unread_size
     figs = compute_figures(layer_counts, pruners, framework=framework, inc_all_parameters=inc_a,
-                           all_zeros=all_zeros, all_size=all_size)
+                           all_zeros=all_zeros, all_size=all_size + unread_size)
+    unread_layers = [lc.name for lc in layer_counts if lc.error]
+    selected_names = {pl.layer for pc in pruners for pl in pc.layers}
+    unread_selected = [n for n in unread_layers if n in selected_names]
+    figures_unread = _blank_unmeasured(figs, pruners, set(unread_layers), framework, bool(unread),
+                                       {lc.name: lc for lc in layer_counts})
     return {
         "version": REPORT_VERSION,
         "model": index.path,
@@ -278,18 +315,59 @@ def build_report(index, tensors, selections, device: str, progress=None, cancel=
             "parameters": all_size,
             "zeros": all_zeros,
             "nan": all_nan,
-            "element_sparsity": all_zeros / all_size if all_size else 0.0,
+            "element_sparsity": None if unread else (all_zeros / all_size if all_size else 0.0),
             "tensors_counted": len(job_list),
             "bytes_counted": sum(j.geom.size * j.test.fmt.itemsize for j in job_list),
+            "complete": not unread,
+            "unread_tensors": len(unread),
+            "unread_parameters": unread_size,
+            "unread_layers": unread_layers,
         },
+        "unread_selected": unread_selected,
+        "figures_unread": figures_unread,
         "notes": figs["notes"],
     }
+
+
+def _blank_unmeasured(figs: dict, pruners, unread: set, framework: str, any_unread: bool, by_name) -> list[str]:
+    """Null every figure whose numerator needs a weight that was not read (see the module
+    docstring); return the overall figure names left null."""
+    if not any_unread:
+        return []
+    blanked: list[str] = []
+
+    def blank(d: dict, keys, label: str | None = None):
+        for k in keys:
+            if k in d and d[k] is not None:
+                d[k] = None
+                if label is not None:
+                    blanked.append(f"{label}.{k}")
+
+    three = ("elementwise_over_matmul_gemm_conv", "elementwise_over_all", "blockwise_over_matmul_gemm_conv")
+    counts = ("element_zeros", "pattern_zeros")
+    for entry, pc in zip(figs["pruners"], pruners):
+        if any(pl.layer in unread for pl in pc.layers):
+            blank(entry["inc"], three + counts + ("pattern_ratio",))
+            blank(entry["selected"], three + counts)
+        else:
+            blank(entry["selected"], ("elementwise_over_all",))
+    overall = figs["overall"]
+    if any(pl.layer in unread for pc in pruners for pl in pc.layers):
+        blank(overall["inc"], three + counts, "inc")
+        blank(overall["selected"], three + counts, "selected")
+    blank(overall["selected"], ("elementwise_over_all",), "selected")
+    d_unread = any(n in unread and in_inc_denominator(by_name[n].class_name, framework) for n in by_name)
+    if d_unread:
+        blank(overall["model"], ("elementwise_over_matmul_gemm_conv",), "model")
+    blank(overall["model"], ("elementwise_over_all",), "model")
+    return blanked
 
 
 _THREE = ("elementwise_over_matmul_gemm_conv", "elementwise_over_all", "blockwise_over_matmul_gemm_conv")
 
 
 def _three(d: dict) -> dict:
+    # the same dict objects' values, after _blank_unmeasured: null where not measured
     return {k: d[k] for k in _THREE}
 
 
@@ -347,12 +425,15 @@ def _layer_rows(layer_counts: list[LayerCounts], pruners: list[PrunerCounts], fr
             "zero_blocks": None,
             "invalid_reason": None,
             "error": lc.error,
+            "read": lc.error is None,
         }
+        if lc.error is not None:
+            row.update(zeros=None, nan=None, element_sparsity=None)
         if lc.name in first:
             pc, pl = first[lc.name]
             row.update(pruner=pc.label, pruner_index=pc.index, target_sparsity=pc.target,
                        pattern=pc.pattern_text, invalid_reason=pl.reason)
-            if pl.valid and pc.pattern is not None:
+            if pl.valid and pc.pattern is not None and lc.error is None:
                 pz = pl.zero_blocks * (int(pc.pattern.n) if pc.pattern.kind == "nm" else pl.block_area)
                 row.update(blocks=pl.blocks, zero_blocks=pl.zero_blocks,
                            block_sparsity=pz / lc.size if lc.size else 0.0)

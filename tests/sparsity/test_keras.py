@@ -1,5 +1,6 @@
 """The Keras path on models written by Keras itself (.keras and legacy .h5): counts equal
-Keras' own weights, blocks are taken in torch's axes, INC's Keras denominators are used."""
+Keras' own weights, blocks are taken as INC's Keras pattern takes them, INC's Keras denominators
+are used."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ WRITER = textwrap.dedent("""
                           keras.layers.Flatten(name="flat"), keras.layers.Dense(16, name="hidden"),
                           keras.layers.Dense(4, name="fc")])
     w = m.get_layer("hidden").get_weights()
-    w[0][:, :8] = 0          # output units 0..7 of the [in, out] kernel: 4x1 blocks in torch axes
+    w[0][:, :8] = 0          # output units 0..7 of the [in, out] kernel: whole columns of INC's Keras view
     w[0][0, 8] = -0.0
     m.get_layer("hidden").set_weights(w)
     c = m.get_layer("conv").get_weights()
@@ -64,8 +65,11 @@ def test_keras_counts(keras_files, tmp_path, name):
     assert rep["totals"]["parameters"] == sum(v.size for v in weights.values())
     # fc is the head (auto-excluded); conv and hidden are selected
     assert rep["pruners"][0]["layers"] == ["conv", "hidden"]
-    assert rows["hidden"]["block_sparsity"] == 0.5  # 8 of 16 output units zero, in 4-unit blocks
-    assert rows["conv"]["block_sparsity"] == 0.5
+    assert rows["hidden"]["block_sparsity"] == 0.5  # 8 of 16 output columns zero: 4 inputs x 1 output blocks
+    # INC's Keras pattern views the [3, 3, 4, 8] kernel as [3, 96] (transpose (0, 2, 3, 1)): 3 rows
+    # cannot hold 4x1 blocks, so INC lists the layer invalid and never prunes it
+    assert rows["conv"]["block_sparsity"] is None
+    assert "[3, 96] cannot be divided by 4x1" in rows["conv"]["invalid_reason"]
     # INC's Keras denominators: Dense kernels only; 'all' = first weight of each layer
     d = weights["hidden/0"].size + weights["fc/0"].size
     assert rep["figures"]["inc"]["matmul_gemm_conv_weights"] == d

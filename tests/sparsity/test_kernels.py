@@ -25,9 +25,9 @@ def chunking(request, monkeypatch):
 
 
 def to_torch_layout(w: np.ndarray, layout: str) -> np.ndarray:
-    if layout == "torch" or w.ndim < 2:
-        return w
-    return np.transpose(w, (w.ndim - 1, w.ndim - 2, *range(w.ndim - 2)))
+    # INC's Keras pattern (nxm.py KerasPatternNxM) takes the Keras array as stored and applies
+    # torch's 4-D permutation to it: inc_2d below does exactly that to either layout
+    return w
 
 
 def inc_2d(w: np.ndarray) -> np.ndarray:
@@ -184,8 +184,15 @@ def test_keras_layouts_against_reference(pattern, shape, cls, chunking):
     w = sparse(rng, shape, 0.6)
     w[..., :4] = 0  # zero the first 4 output channels
     counts, reason = count_array(w, pattern=pattern, layout="keras", class_name=cls)
-    if reason:
-        pytest.skip(reason)
+    if len(shape) == 3 or ":" in pattern or "channel" in pattern:
+        assert reason and "raises" in reason  # INC's Keras pattern fails on these: no block figures
+        assert counts.zeros == int((w == 0).sum()) and counts.blocks == 0
+        return
+    if reason:  # not divisible in INC's Keras view: e.g. 4x1 on a Conv2D's 3 kernel rows
+        x = inc_2d(w)
+        bn, bm = (int(v) for v in pattern.split("x"))
+        assert "cannot be divided" in reason and (x.shape[0] % bn or x.shape[1] % bm)
+        return
     ref = reference(w, pattern, "keras")
     assert {k: getattr(counts, k) for k in ref} == ref
 
