@@ -10,10 +10,12 @@ findings (PL056), not exit 2.
 from __future__ import annotations
 
 import argparse
-import json
+import re
 import sys
 from pathlib import Path
 from typing import Optional
+
+import orjson
 
 from analysis import __version__
 from analysis.diagnostics import Diagnostic, Severity
@@ -29,6 +31,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", metavar="PATH", help="the model the configs prune (overrides the modeline)")
     p.add_argument("--format", choices=("text", "json", "sarif"), default="text")
     p.add_argument("--strict", action="store_true", help="exit 1 on warnings too")
+    p.add_argument("--show-all", action="store_true",
+                   help=f"text format: print every finding (by default, after {FLOOD_LIMIT} findings of one "
+                   "kind in a file, one line says how many more)")
     p.add_argument("--disable", metavar="RULES", default="",
                    help="comma-separated rule codes or names to skip (PL031 or unknown-key; docs/rules.md)")
 
@@ -130,16 +135,17 @@ def run(args: argparse.Namespace) -> int:
             if explicit and d.code == NOT_CHECKED.code:
                 not_checked.append(str(path))
     out = sys.stdout
-    if args.format == "json":
-        json.dump([d.to_json(path) for path, d in results], out, indent=2, ensure_ascii=False)
-        out.write("\n")
-    elif args.format == "sarif":
-        json.dump(to_sarif(results), out, indent=2, ensure_ascii=False)
-        out.write("\n")
+    if args.format in ("json", "sarif"):  # every finding, never summarised; orjson: 40,000 findings in ms
+        doc = [d.to_json(path) for path, d in results] if args.format == "json" else to_sarif(results)
+        data = orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
+        if hasattr(out, "buffer"):
+            out.flush()
+            out.buffer.write(data)
+            out.buffer.flush()
+        else:  # a text stream without bytes underneath (a test's capture)
+            out.write(data.decode("utf-8"))
     else:
-        for path, d in results:
-            out.write(f"{path}:{d.range.start.line + 1}:{d.range.start.character + 1}: "
-                      f"{d.severity.value} {d.code} {d.message}\n")
+        write_text(out, results, None if args.show_all else FLOOD_LIMIT)
         out.flush()
         if sys.stderr.isatty() or results:
             n_err = sum(d.severity is Severity.ERROR for _, d in results)
@@ -151,6 +157,47 @@ def run(args: argparse.Namespace) -> int:
         return 2
     failing = {Severity.ERROR} | ({Severity.WARNING} if args.strict else set())
     return 1 if any(d.severity in failing for _, d in results) else 0
+
+
+# Text output: a generated config can repeat one mistake thousands of times; after this many findings
+# of one kind (code and message shape) in a file, one line says how many more. JSON and SARIF keep all.
+FLOOD_LIMIT = 20
+_VARYING = re.compile(r"`[^`]*`|\"[^\"]*\"|'[^']*'|\d+(?:\.\d+)?")
+
+
+def message_shape(d: Diagnostic) -> tuple[str, str]:
+    """The kind of a finding: its code and its message with names, quoted values and numbers blanked."""
+    return d.code, _VARYING.sub("_", d.message)
+
+
+def write_text(out, results: list[tuple[str, Diagnostic]], limit: Optional[int]) -> None:
+    """`path:line:col: severity CODE message` per finding (1-based); floods summarised per file."""
+    shown: dict[tuple[str, str, str], int] = {}
+    hidden: dict[tuple[str, str, str], tuple[int, str, Diagnostic]] = {}
+
+    def flush_hidden(path: str) -> None:
+        for (p, code, _shape), (n, first_path, d) in list(hidden.items()):
+            if p == path:
+                out.write(f"{first_path}: note: {n:,} more {code} finding(s) like the ones above not shown "
+                          "(--show-all or --format json lists every one)\n")
+                del hidden[(p, code, _shape)]
+
+    prev = None
+    for path, d in results:
+        if prev is not None and path != prev:
+            flush_hidden(prev)
+        prev = path
+        key = (path, *message_shape(d))
+        n = shown.get(key, 0)
+        if limit is not None and n >= limit:
+            count, _p, first = hidden.get(key, (0, path, d))
+            hidden[key] = (count + 1, path, first)
+            continue
+        shown[key] = n + 1
+        out.write(f"{path}:{d.range.start.line + 1}:{d.range.start.character + 1}: "
+                  f"{d.severity.value} {d.code} {d.message}\n")
+    if prev is not None:
+        flush_hidden(prev)
 
 
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Iterable, Optional
 
 
@@ -21,9 +22,15 @@ def closest(word: str, candidates: Iterable[str]) -> Optional[str]:
     """The unique best candidate within a distance that scales with the word's length."""
     if not isinstance(word, str) or not word:
         return None
+    return _closest(word, tuple(candidates))
+
+
+@lru_cache(maxsize=4096)  # a generated config repeats one typo thousands of times
+def _closest(word: str, candidates: tuple[str, ...]) -> Optional[str]:
     w = word.lower()
     limit = max(1, min(3, len(w) // 4))
-    scored = sorted((edit_distance(w, c.lower()), c) for c in candidates)
+    # a length difference over the limit is a distance over it: skip those without computing it
+    scored = sorted((edit_distance(w, c.lower()), c) for c in candidates if abs(len(c) - len(w)) <= limit)
     if not scored or scored[0][0] > limit:
         # also accept a prefix typed so far (`target_spars` -> target_sparsity)
         pref = [c for c in candidates if c.lower().startswith(w) and len(w) >= 4]

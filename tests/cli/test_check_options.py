@@ -103,3 +103,21 @@ def test_every_close_match_a_fix_knows_is_in_the_message_too():
                 seen += 1
                 assert f"`{target}`" in d.message or f'"{target}"' in d.message, (d.code, d.message)
     assert seen >= 8
+
+
+def test_a_flood_of_one_finding_is_summarised_in_text_but_kept_whole_in_json(tmp_path: Path):
+    import json
+
+    entries = "".join(f"        - !PrunerV2\n            op_names: ['layer{i}']\n            prune_freq: 5\n"
+                      for i in range(60))
+    f = tmp_path / "flood.yaml"
+    f.write_text("pruning:\n  approach:\n    weight_compression_v2:\n      end_step: 10\n"
+                 "      pruning_type: magnitud\n      pruners:\n" + entries)
+    lines = run(str(f)).stdout.splitlines()
+    assert sum(" PL031 " in ln and ": note: " not in ln for ln in lines) == 20  # FLOOD_LIMIT of the flood...
+    assert f"{f}: note: 40 more PL031 finding(s) like the ones above not shown" in lines[-1]  # ...then the count
+    assert sum(" PL017 " in ln for ln in lines) == 1  # other findings are all shown
+    assert sum(" PL031 " in ln for ln in run(str(f), "--show-all").stdout.splitlines()) == 60
+    assert sum(d["code"] == "PL031" for d in json.loads(run(str(f), "--format", "json").stdout)) == 60
+    sarif = json.loads(run(str(f), "--format", "sarif").stdout)
+    assert sum(r["ruleId"] == "PL031" for r in sarif["runs"][0]["results"]) == 60
