@@ -39,3 +39,14 @@ def v2_config(lines: int) -> str:
     while len(out) < lines:
         out.append("      # padding comment")
     return "\n".join(out) + "\n"
+
+
+def many_pruners(n: int = 21_000) -> str:
+    """A dialect-B config of `n` short pruners (21,000 is about 1.9 MB, just under the 2 MB limit), each
+    with two warnings (an unknown key, PL031; an N:M pattern INC logs as 0, PL041): a generated config's
+    flood of identical findings."""
+    head = ("model: {name: bench, framework: pytorch}\npruning:\n  approach:\n    weight_compression_v2:\n"
+            "      target_sparsity: 0.25\n      start_step: 0\n      end_step: 1000\n      pruners:\n")
+    body = "".join(f"      - !PrunerV2\n        op_names: [l{i}]\n        prune_freq: 5\n        pattern: '1:4'\n"
+                   for i in range(n))
+    return head + body

@@ -30,6 +30,7 @@ from report import Row, print_table  # noqa: E402
 SUITES = [
     ("bench_engine", lambda m, q: m.rows(repeat=30 if q else 0)),
     ("bench_server", lambda m, q: m.rows(quick=q)),
+    ("bench_big_config", lambda m, q: m.rows(runs=1 if q else 3)),
     ("bench_layers", lambda m, q: m.rows(repeat=3 if q else 7)),
     ("bench_layer_completion", lambda m, q: m.rows(runs=20 if q else 60)),
     ("bench_sparsity", lambda m, q: m.rows(quick=q)),
