@@ -134,6 +134,14 @@ def _datasets(group, base: str) -> list[tuple[str, object]]:
     return out
 
 
+def _h5_dtype(ds) -> str:
+    """numpy-style dtype name of an h5 dataset; Keras writes bfloat16 as an opaque 2-byte type."""
+    dt = ds.dtype
+    if dt.kind == "V" and dt.itemsize == 2:
+        return "bfloat16"
+    return str(dt)
+
+
 def _offset(ds, base_offset: int) -> int | None:
     try:
         if ds.compression is None and ds.chunks is None:
@@ -214,7 +222,7 @@ def read_keras_zip(path: str | os.PathLike) -> KerasModel:
                 wnames = _weight_names(ly.class_name, ly.name, [r for r, _ in dsets])
                 for wn, (rel, ds) in zip(wnames, dsets):
                     ly.weights.append(
-                        KerasWeight(wn, tuple(int(d) for d in ds.shape), str(ds.dtype), f"layers/{gname}/{rel}",
+                        KerasWeight(wn, tuple(int(d) for d in ds.shape), _h5_dtype(ds), f"layers/{gname}/{rel}",
                                     _offset(ds, base) if base is not None else None)
                     )
     except (OSError, ValueError, KeyError) as e:
@@ -257,7 +265,7 @@ def read_keras_h5(path: str | os.PathLike) -> KerasModel:
                     name = w[:-2] if w.endswith(":0") else w
                     if model_name and name.startswith(model_name + "/") and name.count("/") >= 2:
                         name = name[len(model_name) + 1:]  # Sequential models prefix their own name
-                    ly.weights.append(KerasWeight(name, tuple(int(d) for d in ds.shape), str(ds.dtype),
+                    ly.weights.append(KerasWeight(name, tuple(int(d) for d in ds.shape), _h5_dtype(ds),
                                                   f"model_weights/{ly.name}/{w}", _offset(ds, 0)))
     except ModelFormatError:
         raise
@@ -269,6 +277,12 @@ def read_keras_h5(path: str | os.PathLike) -> KerasModel:
 # Keras 3 names each layer's group in a .weights.h5 after its class (saving_lib): snake name -> class
 _SNAKE_CLASSES = {_snake(c): c for c in _VAR_NAMES} | {"flatten": "Flatten", "dropout": "Dropout",
                                                        "input_layer": "InputLayer", "activation": "Activation"}
+
+
+def _natural(name: str):
+    """'dense_10' after 'dense_2': Keras numbers same-class layers in model order."""
+    base, _, num = name.rpartition("_")
+    return (base, int(num)) if num.isdigit() and base else (name, -1)
 
 
 def _read_weights_only(p: str, h) -> KerasModel:
@@ -292,7 +306,7 @@ def _read_weights_only(p: str, h) -> KerasModel:
                     ds = grp.get(w)
                     if isinstance(ds, h5py.Dataset):
                         wname = w[:-2] if w.endswith(":0") else w
-                        ly.weights.append(KerasWeight(wname, tuple(int(d) for d in ds.shape), str(ds.dtype),
+                        ly.weights.append(KerasWeight(wname, tuple(int(d) for d in ds.shape), _h5_dtype(ds),
                                                       f"{lname}/{w}", _offset(ds, 0)))
             layers.append(ly)
         model = KerasModel(p, "", layers, "")
@@ -303,7 +317,7 @@ def _read_weights_only(p: str, h) -> KerasModel:
         raise ModelFormatError(p, "h5 file has neither a model config nor Keras weights (no 'model_config', "
                                   "'layer_names' or 'layers')")
     layers = []
-    for gname in root.keys():
+    for gname in sorted(root.keys(), key=_natural):
         grp = root[gname]
         if not isinstance(grp, h5py.Group):
             continue
@@ -316,10 +330,11 @@ def _read_weights_only(p: str, h) -> KerasModel:
         ly = KerasLayer(lname, cls, [], "layers" in grp, True)
         dsets = _datasets(grp, "")
         for wn, (rel, ds) in zip(_weight_names(cls, lname, [r for r, _ in dsets]), dsets):
-            ly.weights.append(KerasWeight(wn, tuple(int(d) for d in ds.shape), str(ds.dtype), f"layers/{gname}/{rel}",
+            ly.weights.append(KerasWeight(wn, tuple(int(d) for d in ds.shape), _h5_dtype(ds), f"layers/{gname}/{rel}",
                                           _offset(ds, 0)))
-        layers.append(ly)
+        if ly.weights:  # weightless layers (Flatten, Dropout) say nothing here, and their order is unknown
+            layers.append(ly)
     model = KerasModel(p, "", layers, "", ordered=False)
-    model.notes.append("weights-only Keras 3 file (.weights.h5): it records no layer order and names classes "
-                       "only by its group names; classes taken from those")
+    model.notes.append("weights-only Keras 3 file (.weights.h5): it records neither layer order nor classes; "
+                       "classes taken from its group names (dense, conv2d_1, ...), layers listed by them")
     return model

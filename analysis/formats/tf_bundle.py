@@ -77,9 +77,14 @@ class Bundle:
 
     def read_bytes(self, key: str) -> bytes:
         e = self.entries[key]
-        with open(e.shard, "rb") as f:
-            f.seek(e.offset)
-            data = f.read(e.size)
+        try:
+            with open(e.shard, "rb") as f:
+                f.seek(e.offset)
+                data = f.read(e.size)
+        except FileNotFoundError:
+            raise ModelFormatError(e.shard, "the checkpoint's data file is missing") from None
+        except OSError as exc:
+            raise ModelFormatError(e.shard, exc.strerror or str(exc)) from None
         if len(data) != e.size:
             raise ModelFormatError(e.shard, f"tensor {key!r} runs past the end of the data file (truncated)")
         return data

@@ -181,6 +181,8 @@ def read_tf_model(path: str | os.PathLike) -> TFModel:
     kind = "savedmodel" if os.path.isdir(p) and os.path.isfile(os.path.join(p, "saved_model.pb")) else "checkpoint"
     try:
         nodes = _graph(bundle)
+    except ModelFormatError as e:
+        raise ModelFormatError(p, f"cannot read the checkpoint's object graph (it names the layers): {e.reason}") from None
     except ValueError as e:
         raise ModelFormatError(p, f"the checkpoint's object graph is corrupt: {e}") from None
     notes: list[str] = []
