@@ -18,6 +18,8 @@ PY="$DIR/bin/python"
 PYTHON="${PYTHON:-python3}"
 
 log() { echo "inc_oracle_venv: $*" >&2; }
+# pip's known-harmless noise (missing local index folders; torch's setuptools>=77 resolver line, see above).
+exec 2> >(awk -f "$(dirname "$0")/quiet_pip_filter.awk" >&2)
 
 if [[ -f "$MARKER" && -x "$PY" ]]; then
     echo "$PY"

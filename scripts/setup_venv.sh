@@ -5,8 +5,11 @@
 # Prints nothing but pip's errors; the venv is $PRUNE_LSP_VENV or .venv in the repo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# pip here warns about every missing local index folder; keep its real errors only.
-exec 2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+# Known-harmless noise, dropped so that what remains is worth reading: pip's (scripts/quiet_pip_filter.awk)
+# and setuptools' editable-install banner (a warning raised in the build backend; PYTHONWARNINGS reaches it
+# through pip's subprocess).
+exec 2> >(awk -f scripts/quiet_pip_filter.awk >&2)
+export PYTHONWARNINGS="ignore:Editable installation"
 VENV=${PRUNE_LSP_VENV:-.venv}
 PY=${PYTHON:-python3}
 if [ ! -x "$VENV/bin/python" ]; then
