@@ -17,7 +17,7 @@ import sys
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("model", metavar="MODEL",
                    help="model file or folder (.safetensors, .pt/.bin, TorchScript, HF folder, .keras, .h5, "
-                        "SavedModel) or a package.module:callable factory")
+                        "SavedModel, TensorFlow checkpoint prefix or its .index) or a package.module:callable factory")
     p.add_argument("--config", metavar="FILE", help="a pruning config: show which pruner selects each layer")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--all", action="store_true", help="also list weightless modules (containers, activations)")

@@ -14,7 +14,8 @@ import sys
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("model", metavar="MODEL", help="model file or folder (.safetensors, .pt/.bin, HF folder, .keras/.h5)")
+    parser.add_argument("model", metavar="MODEL", help="model file or folder (.safetensors, .pt/.bin, HF folder, .keras/.h5, weights-only .h5, "
+                             "SavedModel folder, TensorFlow checkpoint prefix or its .index)")
     parser.add_argument("--config", metavar="FILE", default=None,
                         help="pruning config whose pruners select the layers (default: INC's default pruner)")
     parser.add_argument("--device", default="auto", metavar="auto|cpu|cuda|cuda:N",
