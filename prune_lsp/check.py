@@ -36,6 +36,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    "kind in a file, one line says how many more)")
     p.add_argument("--disable", metavar="RULES", default="",
                    help="comma-separated rule codes or names to skip (PL031 or unknown-key; docs/rules.md)")
+    p.add_argument("--fix", action="store_true",
+                   help="apply the fixes that cannot change what the config means, in place, keeping comments "
+                   "and formatting; the findings and exit status are then those that remain")
+    p.add_argument("--diff", action="store_true", help="print --fix's changes as a unified diff; write nothing")
 
 
 def check_path(path: Path, settings: CheckSettings, cli_model: Optional[str] = None) -> list[Diagnostic]:
@@ -44,6 +48,11 @@ def check_path(path: Path, settings: CheckSettings, cli_model: Optional[str] = N
         text = read_text(path)
     except ReadError as exc:
         return [read_error_diagnostic(f"cannot read {path}: {exc}")]
+    return check_source(text, path, settings, cli_model)
+
+
+def check_source(text: str, path: Path, settings: CheckSettings, cli_model: Optional[str] = None) -> list[Diagnostic]:
+    """Diagnostics for the text of the file at `path` (check_path; --fix checks each fixed text)."""
     model, problem = _model_for(text, path, cli_model)
     if path.suffix == ".py":
         from analysis.python_config import check_python_text
@@ -129,12 +138,17 @@ def run(args: argparse.Namespace) -> int:
             return 2
     results: list[tuple[str, Diagnostic]] = []
     not_checked: list[str] = []  # files named on the command line that could not be checked: exit 2
+    fixing = args.fix or args.diff
+    if fixing:
+        from .check_fix import fix_path
     for path, explicit in files:
-        for d in check_path(path, settings, args.model):
+        found = fix_path(path, settings, args.model, write=args.fix and not args.diff,
+                         diff_out=sys.stdout if args.diff else None) if fixing else check_path(path, settings, args.model)
+        for d in found:
             results.append((str(path), d))
             if explicit and d.code == NOT_CHECKED.code:
                 not_checked.append(str(path))
-    out = sys.stdout
+    out = sys.stderr if args.diff else sys.stdout  # --diff: stdout is the diff alone
     if args.format in ("json", "sarif"):  # every finding, never summarised; orjson: 40,000 findings in ms
         doc = [d.to_json(path) for path, d in results] if args.format == "json" else to_sarif(results)
         data = orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n"
@@ -203,25 +217,46 @@ def write_text(out, results: list[tuple[str, Diagnostic]], limit: Optional[int])
 _SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
 
 
+def _artifact_uri(path: str) -> str:
+    """A SARIF artifact URI: relative to the current folder when the file is under it (GitHub code
+    scanning resolves it against the repository root, where CI runs), else an absolute file: URI."""
+    p = Path(path)
+    if not p.is_absolute():
+        return p.as_posix()
+    try:
+        return p.relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return p.as_uri()
+
+
 def to_sarif(results: list[tuple[str, Diagnostic]]) -> dict:
+    """SARIF 2.1.0 as GitHub code scanning reads it: 1-based lines and columns, columns counted in
+    Unicode code points (declared by `columnKind`), one rule entry per code used, with its docs page."""
     used = sorted({d.code for _, d in results})
+    index = {code: i for i, code in enumerate(used)}
     rules = []
     for code in used:
         r = RULES.get(code)
-        rules.append({"id": code, "name": r.name if r else code,
-                      "shortDescription": {"text": r.summary if r else code},
-                      "helpUri": Diagnostic(code, Severity.ERROR, "", None).docs_url})  # type: ignore[arg-type]
+        rule = {"id": code, "name": r.name if r else code,
+                "shortDescription": {"text": r.summary if r else code},
+                "helpUri": Diagnostic(code, Severity.ERROR, "", None).docs_url}  # type: ignore[arg-type]
+        if r is not None:
+            rule["fullDescription"] = {"text": r.explanation or r.summary}
+            rule["defaultConfiguration"] = {"level": _SARIF_LEVEL[r.severity.value]}
+        rules.append(rule)
     return {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
         "runs": [{
             "tool": {"driver": {"name": "prune-lsp", "version": __version__, "rules": rules}},
+            "columnKind": "unicodeCodePoints",
             "results": [{
                 "ruleId": d.code,
+                "ruleIndex": index[d.code],
                 "level": _SARIF_LEVEL[d.severity.value],
                 "message": {"text": d.message},
                 "locations": [{"physicalLocation": {
-                    "artifactLocation": {"uri": Path(path).as_posix()},
+                    "artifactLocation": {"uri": _artifact_uri(path)},
                     "region": {"startLine": d.range.start.line + 1, "startColumn": d.range.start.character + 1,
                                "endLine": d.range.end.line + 1, "endColumn": d.range.end.character + 1},
                 }}],
