@@ -99,7 +99,16 @@ def fix_all_edits(diagnostics: Iterable[Diagnostic]) -> list[TextEdit]:
     """Every safe fix's edits, merged: a fix is taken whole or not at all, and skipped when any
     of its edits overlaps an edit already taken (the next run of fixAll picks it up).
     Returned in document order, non-overlapping, as LSP's TextEdit[] requires."""
-    taken: list[TextEdit] = []
+    taken = [e for _d, fix in select_fixes(diagnostics) for e in fix.edits]
+    taken.sort(key=lambda e: (e.range.start, e.range.end))
+    return taken
+
+
+def select_fixes(diagnostics: Iterable[Diagnostic], taken: Optional[list[TextEdit]] = None) -> list[tuple[Diagnostic, Fix]]:
+    """The safe fixes fixAll applies, each with its diagnostic: one per diagnostic, whole, none
+    overlapping another (nor an edit of `taken`, which is extended)."""
+    taken = [] if taken is None else taken
+    chosen: list[tuple[Diagnostic, Fix]] = []
     seen: set[tuple] = set()
     for d in diagnostics:
         for fix in d.fixes:
@@ -114,9 +123,9 @@ def fix_all_edits(diagnostics: Iterable[Diagnostic]) -> list[TextEdit]:
                 continue
             seen.add(key)
             taken.extend(fix.edits)
+            chosen.append((d, fix))
             break  # one fix per diagnostic: its alternatives would conflict
-    taken.sort(key=lambda e: (e.range.start, e.range.end))
-    return taken
+    return chosen
 
 
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:

@@ -54,7 +54,7 @@ def register(server: "PruneLanguageServer") -> None:
         result = ls.result_now(uri)
         if result is None or result.parsed is None:
             return None
-        from analysis.fixes import fix_all_edits, suppression_fix
+        from analysis.fixes import suppression_fix
 
         conv = converter(ls, uri, result, doc.source)
         version = doc.version
@@ -82,13 +82,33 @@ def register(server: "PruneLanguageServer") -> None:
                                                         diagnostics=[ld], edit=_edit(ls, uri, version, edits)))
 
         if _wants(only, FIX_ALL_KIND):
-            edits = fix_all_edits(current)
+            edits = _fix_all(ls, uri, doc.source, current, explicit=only is not None)
             if edits:
                 actions.append(types.CodeAction(
                     title="Fix all auto-fixable prune-lsp problems", kind=FIX_ALL_KIND,
                     edit=_edit(ls, uri, version, [types.TextEdit(range=conv.range(e.range), new_text=e.new_text)
                                                   for e in edits])))
         return actions
+
+
+def _fix_all(ls: "PruneLanguageServer", uri: str, text: str, current: list[Diagnostic], explicit: bool) -> list:
+    """source.fixAll: the same fixes as `check --fix` (analysis/fix_all.py), as minimal line edits.
+    Asked for explicitly (`only: [source.fixAll]`, e.g. on save): every pass to the fixed point, with
+    structural fixes. Offered unasked beside quick fixes (a light-bulb request, on cursor moves): one
+    pass of the text fixes the current check already holds, so no re-check and no ruamel import."""
+    from analysis.fix_all import fix_text, minimal_edits
+
+    from ..documents import run_check
+
+    st = ls.docs.get(uri)
+    kind = st.kind if st is not None else None
+
+    def diagnose(t: str) -> list[Diagnostic]:
+        return run_check(t, uri, kind, ls.settings.disabled_rules, ls.model_index(uri)).diagnostics
+
+    result = fix_text(text, diagnose, yaml=explicit and kind == "yaml", first=current,
+                      max_passes=8 if explicit else 1)
+    return minimal_edits(text, result.text)
 
 
 def _data_fixes(ld: types.Diagnostic, version: Optional[int]) -> Optional[list[tuple[str, bool, list]]]:

@@ -1,0 +1,129 @@
+"""Apply every fix that cannot change what the user meant, to a whole file: `check --fix`/`--diff` and
+the server's source.fixAll both call `fix_text`.
+
+A pass takes each diagnostic's one safe fix (analysis/fixes.py select_fixes: the fixes the editor
+marks preferred) plus the structural fixes of fixes_structural.py, none overlapping, and applies them
+as text edits, so whatever they do not touch (comments, blank lines, key order, quoting, indentation)
+stays byte for byte. The text is checked again and the next pass applies what the first could not
+(two fixes on one span, a fix that only appears once another is made), until nothing is left to fix:
+the result is a fixed point, so running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+from .diagnostics import Diagnostic, Fix, Severity, TextEdit
+from .fixes import apply_edits, select_fixes
+from .positions import LineIndex, Position, Range
+
+MAX_PASSES = 8
+
+
+@dataclass
+class Applied:
+    code: str
+    title: str
+    line: int  # 0-based, in the text the pass started from
+
+
+@dataclass
+class FixResult:
+    original: str
+    text: str
+    applied: list[Applied] = field(default_factory=list)
+    remaining: list[Diagnostic] = field(default_factory=list)
+    passes: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return self.text != self.original
+
+    def diff(self, path: str) -> str:
+        """A unified diff (`--- a/PATH` / `+++ b/PATH`), empty when nothing changed."""
+        if not self.changed:
+            return ""
+        a, b = (path, path) if path.startswith("/") else (f"a/{path}", f"b/{path}")
+        out = difflib.unified_diff(self.original.splitlines(keepends=True), self.text.splitlines(keepends=True), a, b)
+        return "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in out)
+
+
+Diagnose = Callable[[str], list[Diagnostic]]
+
+
+def fix_text(text: str, diagnose: Diagnose, *, yaml: bool = True,
+             first: Optional[list[Diagnostic]] = None, max_passes: int = MAX_PASSES) -> FixResult:
+    """Fix `text` to a fixed point. `diagnose(text)` checks a text the way the caller does (rules
+    disabled, model); `first` are the diagnostics of `text` when the caller already has them;
+    `yaml`: the text is YAML, so structural fixes (ruamel.yaml) apply too. With `max_passes` reached
+    the fixes of that many passes are applied and `remaining` is left empty (not checked again)."""
+    result = FixResult(text, text)
+    seen = {text}
+    diags = first if first is not None else diagnose(text)
+    while result.passes < max_passes:
+        chosen = pass_fixes(result.text, diags, yaml=yaml)
+        if not chosen:
+            break
+        edits = [e for _d, f in chosen for e in f.edits]
+        new = apply_edits(result.text, edits)
+        if new in seen:  # two fixes undoing each other: stop rather than loop
+            break
+        seen.add(new)
+        result.applied += [Applied(d.code, f.title, d.range.start.line) for d, f in chosen]
+        result.text = new
+        result.passes += 1
+        if result.passes >= max_passes:
+            return result  # `remaining` unknown: the caller asked for this many passes only
+        diags = diagnose(new)
+    result.remaining = diags
+    return result
+
+
+def pass_fixes(text: str, diagnostics: list[Diagnostic], *, yaml: bool = True) -> list[tuple[Diagnostic, Fix]]:
+    """One pass's fixes: the safe text fixes, then structural ones that overlap none of them."""
+    taken: list[TextEdit] = []
+    chosen = select_fixes(diagnostics, taken)
+    if yaml:
+        from .fixes_structural import structural_fixes, wanted
+
+        if wanted(diagnostics):
+            extra = structural_fixes(text, diagnostics)
+            chosen += select_fixes([_with_fix(d, f) for d, f in extra], taken)
+    return chosen
+
+
+def _with_fix(d: Diagnostic, fix: Fix) -> Diagnostic:
+    import dataclasses
+
+    return dataclasses.replace(d, fixes=[fix])
+
+
+def minimal_edits(old: str, new: str) -> list[TextEdit]:
+    """Line-level edits that turn `old` into `new` (what an editor applies for fixAll): only the lines
+    that differ are replaced, so the client keeps its cursor, folds and markers elsewhere."""
+    if old == new:
+        return []
+    ia, ib = LineIndex(old), LineIndex(new)
+    a, b = _lines(ia), _lines(ib)
+    edits = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            edits.append(TextEdit(Range(_start(ia, i1), _start(ia, i2)), "".join(b[j1:j2])))
+    return edits
+
+
+def _lines(idx: LineIndex) -> list[str]:
+    s = idx.line_starts + [len(idx.text)]
+    return [idx.text[s[i]:s[i + 1]] for i in range(len(idx.line_starts))]
+
+
+def _start(idx: LineIndex, i: int) -> Position:
+    if i < idx.line_count:
+        return Position(i, 0)
+    return idx.position(len(idx.text))
+
+
+def errors(diags: list[Diagnostic]) -> int:
+    return sum(d.severity is Severity.ERROR for d in diags)

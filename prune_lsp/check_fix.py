@@ -1,0 +1,46 @@
+"""`prune-lsp check --fix` and `--diff`: apply the safe fixes to each file (analysis/fix_all.py, the
+code the server's source.fixAll runs) and report what was fixed; the findings `check` then prints,
+and its exit status, are those of the fixed text (what remains).
+
+--fix writes each changed file in place (same line endings: the text is written back unchanged
+outside the fixed spans); --diff writes nothing and prints a unified diff of what --fix would do.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+from analysis.diagnostics import Diagnostic
+from analysis.engine import CheckSettings
+from analysis.files import ReadError, read_error_diagnostic, read_text
+
+
+def fix_path(path: Path, settings: CheckSettings, cli_model: Optional[str], *, write: bool, diff_out) -> list[Diagnostic]:
+    """Fix one file; returns the diagnostics that remain (of the fixed text)."""
+    from analysis.fix_all import fix_text
+
+    from .check import check_source
+
+    try:
+        text = read_text(path)
+    except ReadError as exc:
+        return [read_error_diagnostic(f"cannot read {path}: {exc}")]
+    result = fix_text(text, lambda t: check_source(t, path, settings, cli_model),
+                      yaml=path.suffix not in (".py", ".json"))
+    if not result.changed:
+        return result.remaining
+    if write:
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(result.text)
+        except OSError as exc:
+            print(f"prune-lsp check: {path}: cannot write the fixes: {exc.strerror or exc}", file=sys.stderr)
+            return check_source(text, path, settings, cli_model)
+    if diff_out is not None:
+        diff_out.write(result.diff(path.as_posix()))
+    verb = "fixed" if write else "would fix"
+    for a in result.applied:
+        print(f"{path}:{a.line + 1}: {verb} {a.code}: {a.title}", file=sys.stderr)
+    return result.remaining
