@@ -15,6 +15,8 @@ SUBCOMMANDS = {
     "layers": ("prune_lsp.layers", "list a model's layers and which pruner selects each"),
     "sparsity": ("prune_lsp.sparsity", "measure a model's sparsity: INC's three figures and per layer"),
     "schema": ("prune_lsp.schema_cmd", "print the JSON Schema of a config dialect (for yaml-language-server)"),
+    "migrate": ("prune_lsp.migrate", "rewrite a config as weight_compression_v2 YAML, a WeightPruningConfig(...) call "
+                "or its JSON key set, keeping comments"),
     "serve": ("prune_lsp.serve", "start the language server (stdio by default)"),
 }
 

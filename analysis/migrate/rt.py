@@ -1,0 +1,163 @@
+"""ruamel.yaml round-trip helpers for migrate: load keeping comments and tags, rebuild a mapping with
+keys renamed (each key's comments follow it), and notes written as comments."""
+
+from __future__ import annotations
+
+import io
+from typing import Any, Optional
+
+from . import MigrateError
+
+_LAST: dict = {"yaml": None, "indent": (2, 0)}  # the last load's YAML object and indentation, reused to dump
+
+CONTAINERS = {"weight_compression_v2": "B", "weight_compression_pytorch": "C", "weight_compression": "D"}
+A_KEYS = {"pruning_configs", "target_sparsity", "pruning_type", "pattern", "op_names", "start_step", "end_step"}
+
+
+def _yaml(indent: int = 2, offset: int = 2):
+    from ruamel.yaml import YAML
+
+    y = YAML(typ="rt")
+    y.preserve_quotes = True
+    y.width = 1 << 16
+    y.indent(mapping=indent, sequence=indent + offset if offset else indent, offset=offset)
+    return y
+
+
+def guess_indent(text: str) -> tuple[int, int]:
+    """(mapping indent, dash offset) the text uses most: a key line's children and a list's dashes."""
+    from collections import Counter
+
+    maps, dashes = Counter(), Counter()
+    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    for a, b in zip(lines, lines[1:]):
+        ia, ib = len(a) - len(a.lstrip(" ")), len(b) - len(b.lstrip(" "))
+        if ib > ia and a.rstrip().endswith(":") and not a.lstrip().startswith("- "):
+            (dashes if b.lstrip().startswith("- ") else maps)[ib - ia] += 1
+    indent = maps.most_common(1)[0][0] if maps else 2
+    offset = dashes.most_common(1)[0][0] if dashes else 0
+    return (indent if 1 < indent < 9 else 2), (offset if 0 <= offset <= indent else 0)
+
+
+def load(text: str) -> tuple[Any, str]:
+    """The document as ruamel's round-trip model, and its dialect (A, B, C, D)."""
+    _LAST["indent"] = guess_indent(text)
+    y = _yaml(*_LAST["indent"])
+    try:
+        data = y.load(text)
+    except Exception as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise MigrateError(f"the file cannot be read as YAML: {first}") from None
+    _LAST["yaml"] = y
+    return data, dialect_of(data)
+
+
+def dialect_of(data: Any) -> str:
+    if not hasattr(data, "get"):
+        raise MigrateError("no pruning config found (the file is not a mapping)")
+    pruning = data.get("pruning")
+    if hasattr(pruning, "get"):
+        approach = pruning.get("approach")
+        if hasattr(approach, "get"):
+            for key, d in CONTAINERS.items():
+                if key in approach:
+                    if not hasattr(approach[key], "get"):
+                        raise MigrateError(f"`pruning.approach.{key}` is not a mapping")
+                    return d
+        if any(k in pruning for k in ("magnitude", "init_sparsity", "frequency", "start_epoch")):
+            raise MigrateError("INC 1.0 `pruning.magnitude` configs (ilit/lpot) are not read by any INC since 1.4; "
+                               "rewrite them by hand")
+        raise MigrateError("`pruning.approach` has none of weight_compression_v2, weight_compression_pytorch, "
+                           "weight_compression")
+    if set(data.keys()) & A_KEYS:
+        return "A"
+    raise MigrateError("no pruning config found")
+
+
+def dump(data: Any) -> str:
+    y = _LAST["yaml"] or _yaml()
+    buf = io.StringIO()
+    y.dump(data, buf)
+    return buf.getvalue()
+
+
+def eol_comment(m: Any, key: Any) -> Optional[str]:
+    """The comment written after `key: value` (and the whole-line comments after it), as text."""
+    ca = getattr(m, "ca", None)
+    if ca is None:
+        return None
+    entry = ca.items.get(key)
+    if not entry:
+        return None
+    parts = [t.value for t in entry if t is not None and hasattr(t, "value")]
+    return "".join(parts) or None
+
+
+def columns() -> tuple[int, int]:
+    """The output columns of (the global section's keys, a pruner's keys) under pruning.approach.X."""
+    i, o = _LAST["indent"]
+    return 3 * i, 4 * i + o
+
+
+def rebuild(old: Any, items: list[tuple[Any, Any, Optional[Any]]], notes: dict[Any, list[str]],
+            col: Optional[int] = None) -> Any:
+    """A CommentedMap with `items` (new key, value, old key whose comments it takes or None) in order,
+    the old map's tag and leading comment, and each `notes[new key]` as `# migrate:` comment lines
+    before that key."""
+    from ruamel.yaml.comments import CommentedMap
+
+    new = CommentedMap()
+    tag = getattr(old, "tag", None)
+    if tag is not None and getattr(tag, "value", None):
+        new.yaml_set_ctag(tag)
+    if getattr(old, "ca", None) is not None and old.ca.comment:
+        new.ca.comment = old.ca.comment
+    if getattr(old, "fa", None) is not None and old.fa.flow_style():
+        new.fa.set_flow_style()
+    for key, value, src in items:
+        new[key] = value
+        if src is not None and getattr(old, "ca", None) is not None and src in old.ca.items:
+            new.ca.items[key] = old.ca.items[src]
+    col = _column(old) if col is None else col
+    for key, lines in notes.items():
+        if key in new and lines:
+            new.yaml_set_comment_before_after_key(key, before="\n".join(f"migrate: {ln}" for ln in lines),
+                                                  indent=col)
+    return new
+
+
+def _column(m: Any) -> int:
+    try:
+        first = next(iter(m))
+        return m.lc.key(first)[1]
+    except Exception:
+        return 0
+
+
+def tag_name(node: Any) -> Optional[str]:
+    tag = getattr(node, "tag", None)
+    v = getattr(tag, "value", None)
+    return v if v else None
+
+
+def set_tag(node: Any, name: str) -> None:
+    from ruamel.yaml.tag import Tag
+
+    node.yaml_set_ctag(Tag(suffix=name))
+
+
+def plain(v: Any) -> Any:
+    """A ruamel value as plain Python (lists, dicts, str, numbers)."""
+    if hasattr(v, "items"):
+        return {str(k): plain(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [plain(x) for x in v]
+    if isinstance(v, bool) or v is None:
+        return v
+    if isinstance(v, int):
+        return int(v)
+    if isinstance(v, float):
+        return float(v)
+    if isinstance(v, str):
+        return str(v)
+    return v
