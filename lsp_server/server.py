@@ -57,6 +57,11 @@ class PruneProtocol(LanguageServerProtocol):
         cb = self.cancel_callbacks.pop(msg_id, None)
         if cb is not None:
             cb()
+        if msg_id not in self._request_futures:
+            # Answered before the cancel arrived: normal in LSP (VS Code cancels a code lens or
+            # symbol request it no longer needs as the answer crosses), so no warning on stderr.
+            log.debug("$/cancelRequest for %s, already answered", msg_id)
+            return
         super()._handle_cancel_notification(msg_id)
 
     def structure_message(self, data: dict):
@@ -299,6 +304,7 @@ class PruneLanguageServer(LanguageServer):
         if result is not None and current:
             st.result, st.result_version, st.result_gen = result, version, gen
             self.publish(uri)
+            self.models.checked(uri, result)  # prune-lsp/modelStatus when the model changed
         if st.rerun or not current:
             st.rerun = False
             if st.timer is None:  # else the pending debounce will start it

@@ -1,6 +1,8 @@
 """The model a config names: resolved through analysis.model_ref, indexed by analysis.models on a
 worker thread (editing never waits for it), PL070 on the modeline when it cannot be read, layer
-names for completion once it is, and `prune-lsp/modelInfo` for the VS Code status bar.
+names for completion once it is, and for the VS Code status bar `prune-lsp/modelInfo` (asked) and
+`prune-lsp/modelStatus` (sent after a check or a load settles, to clients that ask for it with
+ClientCapabilities.experimental.pruneLspModelStatus). Their shapes: lsp_server/contract.py.
 
 Model files are watched by polling their (size, mtime) every few seconds, which works with every
 client (Neovim 0.7 has no file watcher); a change reloads the index and re-measures sparsity.
@@ -27,8 +29,9 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..server import PruneLanguageServer
 
+from ..contract import EXPERIMENTAL_CAPABILITY, MODEL_INFO, MODEL_STATUS
+
 log = logging.getLogger(__name__)
-MODEL_INFO = "prune-lsp/modelInfo"
 POLL_SECONDS = 2.0
 
 
@@ -97,6 +100,7 @@ class ModelManager:
         self.on_model_changed: list = []  # callbacks(path) when a watched model file changes
         self.on_load_started: list = []  # callbacks(entry, future) as a load starts (load_progress)
         self.on_loaded: list = []  # callbacks(entry) when a load settles (code_lens refresh)
+        self.status_sent: dict[str, dict] = {}  # uri -> the last prune-lsp/modelStatus sent for it
 
     # -- resolving -----------------------------------------------------------------------------
 
@@ -162,6 +166,8 @@ class ModelManager:
         # also every open document naming this model
         waiters += [u for u, r in self.refs.items() if r is not None and r.path == e.path and u not in waiters]
         self.server.model_state_changed(waiters)
+        for uri in waiters:
+            self.notify_status(uri)
         for cb in self.on_loaded:
             cb(e)
 
@@ -175,6 +181,43 @@ class ModelManager:
 
     def forget(self, uri: str) -> None:
         self.refs.pop(uri, None)
+        self.status_sent.pop(uri, None)
+
+    # -- status for the client -----------------------------------------------------------------
+
+    def checked(self, uri: str, result: "CheckResult") -> None:
+        """A check of `uri` is done: its modeline may name another model now; tell the client.
+        The check ran with the model of the previous check (none for a just-opened document): when
+        the model it names now is already loaded, check again with it (model rules, PL05x); when it
+        is loading, the load's end re-checks (waiters)."""
+        old = self.refs.get(uri)
+        if not result.is_pruning_config and result.directives.model is None:
+            new = None
+        else:
+            new = self.ref_for(uri, result)
+        self.refs[uri] = new
+        if new is not None:
+            e = self.entry(new, uri)
+            if e.status == "ok" and (old is None or old.path != new.path):
+                self.server.schedule_check(uri, 0.0)
+        self.notify_status(uri)
+
+    def _wants_status(self) -> bool:
+        try:
+            exp = self.server.client_capabilities.experimental
+        except Exception:  # before initialize
+            return False
+        return isinstance(exp, dict) and bool(exp.get(EXPERIMENTAL_CAPABILITY))
+
+    def notify_status(self, uri: str) -> None:
+        """Send prune-lsp/modelStatus for an open document when it differs from the last one."""
+        if uri not in self.server.docs or not self._wants_status():
+            return
+        msg = {"uri": uri, **self.info(uri)}
+        if self.status_sent.get(uri) == msg:
+            return
+        self.status_sent[uri] = msg
+        self.server.protocol.notify(MODEL_STATUS, msg)
 
     # -- diagnostics ---------------------------------------------------------------------------
 

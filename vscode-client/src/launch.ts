@@ -160,7 +160,7 @@ const IMPORT_CHECK = [
 
 export type ImportCheck =
   | { ok: true; version: string | null; executable: string; python: string }
-  | { ok: false; reason: string };
+  | { ok: false; reason: string; /** the interpreter itself ran (so pip can install into it) */ pythonRan?: boolean };
 
 /** Whether `import lsp_server` works in this interpreter, and which prune-lsp version it finds. */
 export async function checkImportable(interpreter: Interpreter, opts: RunOptions = {}): Promise<ImportCheck> {
@@ -171,7 +171,7 @@ export async function checkImportable(interpreter: Interpreter, opts: RunOptions
   const line = r.stdout.split(/\r?\n/).find((l) => l.startsWith('PRUNE_LSP_CHECK '));
   if (r.code !== 0 || !line) {
     const why = lastLine(r.stderr) || `exit status ${r.code}`;
-    return { ok: false, reason: `prune-lsp is not importable in ${interpreter.command.join(' ')} (${why})` };
+    return { ok: false, reason: `prune-lsp is not importable in ${interpreter.command.join(' ')} (${why})`, pythonRan: true };
   }
   try {
     const info = JSON.parse(line.slice('PRUNE_LSP_CHECK '.length)) as { version: string | null; executable: string; python: string };

@@ -3,7 +3,10 @@
 import { promises as fs } from 'fs';
 import * as vscode from 'vscode';
 import {
+  ClientCapabilities,
   DidChangeConfigurationNotification,
+  FeatureState,
+  StaticFeature,
   LanguageClient,
   LanguageClientOptions,
   RevealOutputChannelOn,
@@ -11,6 +14,9 @@ import {
   State,
   TransportKind,
 } from 'vscode-languageclient/node';
+import { checked } from './contract';
+import { EXPERIMENTAL_CAPABILITY, MODEL_STATUS, ModelStatus } from './generated/contract';
+import { installServer, installSpec } from './install';
 import { checkImportable, ImportCheck, Interpreter, pythonEnvironment, resolveInterpreter, serverCommand } from './launch';
 import { activePythonPath } from './pythonExtension';
 import { isOurSection, SECTION, ServerSettings, toServerSettings } from './serverSettings';
@@ -26,7 +32,20 @@ export const DOCUMENT_SELECTOR = [
   { scheme: 'file', language: 'python' },
 ];
 
-export const INSTALL_ACTION = 'Open Setting';
+export const SETTING_ACTION = 'Open Setting';
+export const INSTALL_ACTION = 'Install prune-lsp';
+
+/** Asks the server for `prune-lsp/modelStatus` notifications (ClientCapabilities.experimental). */
+const MODEL_STATUS_FEATURE: StaticFeature = {
+  fillClientCapabilities(capabilities: ClientCapabilities): void {
+    capabilities.experimental = { ...(capabilities.experimental as object | undefined), [EXPERIMENTAL_CAPABILITY]: true };
+  },
+  initialize(): void {},
+  getState(): FeatureState {
+    return { kind: 'static' };
+  },
+  clear(): void {},
+};
 export const OUTPUT_ACTION = 'Show Output';
 
 /** The settings the server gets, with `allowCodeExecution` read from user/machine level only. */
@@ -56,6 +75,9 @@ export class ServerManager implements vscode.Disposable {
   private _state: ServerState = 'stopped';
   private readonly stateEmitter = new vscode.EventEmitter<ServerState>();
   readonly onDidChangeState = this.stateEmitter.event;
+  private readonly modelStatusEmitter = new vscode.EventEmitter<ModelStatus>();
+  /** `prune-lsp/modelStatus` from the server, checked against the contract. */
+  readonly onModelStatus = this.modelStatusEmitter.event;
   /** The interpreter of the current (or last attempted) start, and what the import check found. */
   interpreter: Interpreter | undefined;
   importCheck: ImportCheck | undefined;
@@ -68,6 +90,10 @@ export class ServerManager implements vscode.Disposable {
     private readonly output: vscode.LogOutputChannel,
     readonly workDir: string,
   ) {}
+
+  get log(): vscode.LogOutputChannel {
+    return this.output;
+  }
 
   get state(): ServerState {
     return this._state;
@@ -138,7 +164,7 @@ export class ServerManager implements vscode.Disposable {
     if (!check.ok) {
       this.output.error(check.reason);
       this.setState('error');
-      this.showNotInstalled(shown);
+      this.showNotInstalled(interpreter, check.pythonRan === true);
       return;
     }
     this.output.info(`prune-lsp ${check.version ?? '(version unknown)'} on Python ${check.python} (${check.executable})`);
@@ -184,6 +210,16 @@ export class ServerManager implements vscode.Disposable {
     const client = new LanguageClient(CLIENT_ID, CLIENT_NAME, serverOptions, clientOptions);
     self.client = client;
     this.client = client;
+    client.registerFeature(MODEL_STATUS_FEATURE);
+    this.clientListeners.push(
+      client.onNotification(MODEL_STATUS, (params: unknown) => {
+        try {
+          this.modelStatusEmitter.fire(checked<ModelStatus>('ModelStatus', params, `The ${MODEL_STATUS} notification`));
+        } catch (e) {
+          this.output.error((e as Error).message);
+        }
+      }),
+    );
     this.clientListeners.push(
       client.onDidChangeState((e) => {
         if (e.newState === State.Running) {
@@ -209,12 +245,25 @@ export class ServerManager implements vscode.Disposable {
     }
   }
 
-  private showNotInstalled(shown: string): void {
-    const message =
-      `Prune LSP: prune-lsp is not installed in ${shown}. Install it with \`${shown} -m pip install prune-lsp\`, ` +
-      'or set "pruneLsp.interpreter" to a Python environment that has it.';
-    void vscode.window.showErrorMessage(message, INSTALL_ACTION, OUTPUT_ACTION).then((choice) => {
+  private showNotInstalled(interpreter: Interpreter, pythonRan: boolean): void {
+    const shown = interpreter.command.join(' ');
+    const spec = installSpec();
+    // One click installs it into this very interpreter (pip, with progress); the server then
+    // starts without a reload. Offered only when the interpreter itself runs.
+    const message = pythonRan
+      ? `Prune LSP: prune-lsp is not installed in ${shown}. Install it there now (pip install ${spec}), ` +
+        'or set "pruneLsp.interpreter" to a Python environment that has it.'
+      : `Prune LSP: ${shown} could not be run. Set "pruneLsp.interpreter" to a Python 3.10+ environment.`;
+    const actions = pythonRan ? [INSTALL_ACTION, SETTING_ACTION, OUTPUT_ACTION] : [SETTING_ACTION, OUTPUT_ACTION];
+    void vscode.window.showErrorMessage(message, ...actions).then(async (choice) => {
       if (choice === INSTALL_ACTION) {
+        const ok = await installServer(interpreter, spec, this.workDir, this.output);
+        if (ok) {
+          await this.start();
+        }
+        return undefined;
+      }
+      if (choice === SETTING_ACTION) {
         return vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.interpreter`);
       }
       if (choice === OUTPUT_ACTION) {
@@ -251,5 +300,6 @@ export class ServerManager implements vscode.Disposable {
   dispose(): void {
     void this.stop();
     this.stateEmitter.dispose();
+    this.modelStatusEmitter.dispose();
   }
 }

@@ -4,12 +4,14 @@ import * as crypto from 'crypto';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import { ExecuteCommandRequest, WorkDoneProgress, WorkDoneProgressBegin, WorkDoneProgressReport } from 'vscode-languageclient/node';
+import { checked } from './contract';
+import { COMPUTE_SPARSITY, SparsityReport } from './generated/contract';
 import { ServerManager } from './server';
 import { normalizeDevice, SECTION } from './serverSettings';
 import { renderSparsityHtml } from './sparsityReport';
 import { isCandidateDocument } from './statusBar';
 
-export const SERVER_COMMAND = 'prune-lsp.computeSparsity';
+export const SERVER_COMMAND = COMPUTE_SPARSITY;
 const REQUEST_CANCELLED = -32800;
 
 interface DeviceItem extends vscode.QuickPickItem {
@@ -91,14 +93,18 @@ export async function computeSparsity(server: ServerManager): Promise<void> {
     }
     return;
   }
-  if (result === null || typeof result !== 'object' || Array.isArray(result)) {
-    void vscode.window.showErrorMessage('Prune LSP: the server returned no sparsity result.');
+  let report: SparsityReport;
+  try {
+    report = checked<SparsityReport>('SparsityReport', result, `The ${SERVER_COMMAND} result`);
+  } catch (e) {
+    server.log.error((e as Error).message);
+    void vscode.window.showErrorMessage(`Prune LSP: ${(e as Error).message}`);
     return;
   }
-  showReport(result, name);
+  showReport(report, name);
 }
 
-export function showReport(result: object, configName: string): vscode.WebviewPanel {
+export function showReport(result: SparsityReport, configName: string): vscode.WebviewPanel {
   const title = `Sparsity: ${configName}`;
   const panel = vscode.window.createWebviewPanel('pruneLsp.sparsity', title, vscode.ViewColumn.Beside, {
     enableScripts: false,

@@ -1,10 +1,11 @@
 // The status bar item: the server's state and the model that the active config refers to.
 import * as path from 'path';
 import * as vscode from 'vscode';
+import { checked } from './contract';
+import { MODEL_INFO, ModelInfo, ModelStatus } from './generated/contract';
 import { ServerManager, ServerState } from './server';
 
-/** Custom request answered by the server: `{uri}` -> `{model: path | null}`. */
-export const MODEL_INFO_METHOD = 'prune-lsp/modelInfo';
+export { MODEL_INFO as MODEL_INFO_METHOD } from './generated/contract';
 
 const ICONS: Record<ServerState, string> = {
   starting: '$(loading~spin)',
@@ -17,13 +18,6 @@ export function isCandidateDocument(doc: vscode.TextDocument | undefined): doc i
   return !!doc && doc.uri.scheme === 'file' && (doc.languageId === 'yaml' || doc.languageId === 'python');
 }
 
-export interface ModelInfo {
-  model: string | null;
-  /** "loading", "ok" or "error" when the server says (it reads the model in the background). */
-  status?: string;
-  error?: string;
-}
-
 const NO_MODEL: ModelInfo = { model: null };
 
 /** What the server says about the active config's model; "no model" for errors and old servers. */
@@ -32,18 +26,17 @@ export async function requestModel(server: ServerManager, uri: vscode.Uri): Prom
   if (!client) {
     return NO_MODEL;
   }
+  let answer: unknown;
   try {
-    const answer = await client.sendRequest<Record<string, unknown> | null>(MODEL_INFO_METHOD, { uri: uri.toString() });
-    if (!answer || typeof answer.model !== 'string' || answer.model === '') {
-      return NO_MODEL;
-    }
-    return {
-      model: answer.model,
-      status: typeof answer.status === 'string' ? answer.status : undefined,
-      error: typeof answer.error === 'string' ? answer.error : undefined,
-    };
+    answer = await client.sendRequest(MODEL_INFO, { uri: uri.toString() });
   } catch {
     return NO_MODEL; // MethodNotFound from a server without the request, or any other failure
+  }
+  try {
+    return checked<ModelInfo>('ModelInfo', answer, `The answer to ${MODEL_INFO}`);
+  } catch (e) {
+    server.log.error((e as Error).message);
+    return NO_MODEL;
   }
 }
 
@@ -60,6 +53,9 @@ export class StatusBar implements vscode.Disposable {
     this.disposables.push(
       this.item,
       server.onDidChangeState(() => void this.refresh()),
+      // The server says when the model of an open document changes (didOpen, an edited
+      // modeline, a load that finished or failed): no need to switch editors to see it.
+      server.onModelStatus((status) => this.onStatus(status)),
       vscode.window.onDidChangeActiveTextEditor(() => void this.refresh()),
       // A modeline edited and saved can change the model.
       vscode.workspace.onDidSaveTextDocument((doc) => {
@@ -87,9 +83,20 @@ export class StatusBar implements vscode.Disposable {
     }
   }
 
+  private onStatus(status: ModelStatus): void {
+    const doc = vscode.window.activeTextEditor?.document;
+    if (!doc || doc.uri.toString() !== status.uri) {
+      return;
+    }
+    ++this.sequence; // an older modelInfo answer still in flight must not overwrite this
+    this.model = status.model ? status : NO_MODEL;
+    this.render(doc);
+  }
+
   private render(doc: vscode.TextDocument | undefined): void {
     const state = this.server.state;
     const { model, status, error } = this.model;
+    const loaded = status === 'ok' && typeof this.model.layers === 'number' ? ` (${this.model.layers} layers)` : '';
     const icon = state === 'running' && status === 'error' ? '$(warning)' : ICONS[state];
     this.item.text = `${icon} Prune LSP${model ? `: ${path.basename(model)}` : ''}`;
     const lines = [`Prune LSP: server ${state}`];
@@ -97,7 +104,7 @@ export class StatusBar implements vscode.Disposable {
       lines.push(`Interpreter: ${this.server.interpreter.command.join(' ')}`);
     }
     if (model) {
-      lines.push(`Model: ${model}${status === 'loading' ? ' (loading)' : ''}`);
+      lines.push(`Model: ${model}${status === 'loading' ? ' (loading)' : loaded}`);
       if (status === 'error') {
         lines.push(`The model could not be read: ${error ?? 'see the output'}`);
       }

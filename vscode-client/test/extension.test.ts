@@ -8,6 +8,7 @@ import { activate, deactivate, PruneLspApi } from '../src/extension';
 import { LanguageClient } from './stubs/languageclient';
 import { EventEmitter, fakeDocument, stub, Uri, window, workspace } from './stubs/vscode';
 import { addFakeSchemaCli, findPython, folderWithFakeServer, tempDir } from './helpers';
+import { needsRealCli, realSparsityReport } from './realReport';
 
 const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8'));
 
@@ -204,9 +205,9 @@ describe('extension (fake VS Code, real interpreter check)', function () {
     const error = stub.messages.find((m) => m.level === 'error');
     assert.ok(error, 'no error message');
     assert.match(error.message, /prune-lsp is not installed in .* -S/);
-    assert.match(error.message, /-m pip install prune-lsp/);
+    assert.match(error.message, /pip install prune-lsp/);
     assert.match(error.message, /pruneLsp\.interpreter/);
-    assert.deepStrictEqual(error.items, ['Open Setting', 'Show Output']);
+    assert.deepStrictEqual(error.items, ['Install prune-lsp', 'Open Setting', 'Show Output']);
     await waitFor('the settings editor', () => stub.executed.some((e) => e.command === 'workbench.action.openSettings'));
     const opened = stub.executed.find((e) => e.command === 'workbench.action.openSettings')!;
     assert.deepStrictEqual(opened.args, ['pruneLsp.interpreter']);
@@ -328,18 +329,11 @@ describe('extension (fake VS Code, real interpreter check)', function () {
   });
 
   describe('Compute Sparsity', () => {
-    const RESULT = {
-      model: '/models/bert/model.safetensors',
-      device: 'cpu',
-      inc: { elementwise_over_matmul_gemm_conv: 0.5, elementwise_over_all: 0.4, blockwise_over_matmul_gemm_conv: 0.5 },
-      selected: { elementwise: 0.5, blockwise: 0.5, zeros: 512, size: 1024 },
-      pruners: [{ index: 0, name: 'snip_momentum', target_sparsity: 0.5, pattern: '4x1', elementwise: 0.5, blockwise: 0.5, layers: 1 }],
-      layers: [{ name: 'bert.encoder.layer.0.output.dense', shape: [32, 32], zeros: 512, size: 1024, sparsity: 0.5, block_sparsity: 0.5, pruner: 0, target: 0.5 }],
-      notes: [],
-    };
     const doc = fakeDocument('/ws/configs/prune.yaml', 'yaml');
 
-    it('asks for the device, runs the server command with progress, and shows a table', async () => {
+    it('asks for the device, runs the server command with progress, and shows a table', async function () {
+      needsRealCli(this);
+      const RESULT = await realSparsityReport(); // the real CLI's output, as the server returns it
       installedSetup();
       stub.user['pruneLsp.device'] = 'cuda';
       window.activeTextEditor = { document: doc };
@@ -370,7 +364,7 @@ describe('extension (fake VS Code, real interpreter check)', function () {
       const html = stub.panels[0].webview.html;
       assert.strictEqual(stub.panels[0].title, 'Sparsity: prune.yaml');
       assert.match(html, /<td><code>bert\.encoder\.layer\.0\.output\.dense<\/code><\/td>/);
-      assert.match(html, /50\.00 %/);
+      assert.match(html, /<table id="pruners">/);
       assert.match(html, /vscode-webview:\/\/fake/); // the webview's CSP source
     });
 
@@ -395,6 +389,12 @@ describe('extension (fake VS Code, real interpreter check)', function () {
       await run();
       assert.match(stub.messages.at(-1)!.message, /cancelled/);
       assert.strictEqual(stub.messages.at(-1)!.level, 'info');
+
+      // An answer that breaks the contract is an error message, not a blank view.
+      LanguageClient.handlers['workspace/executeCommand'] = () => ({ model: 'm', inc: {} });
+      await run();
+      assert.match(stub.messages.at(-1)!.message, /does not match the contract \(SparsityReport\): \$: missing "version"/);
+      assert.strictEqual(stub.panels.length, 0);
 
       stub.answerQuickPick = () => undefined; // Escape on the device pick: nothing is sent
       const before = client().requests.length;

@@ -88,6 +88,18 @@ export class LanguageClient {
     this.notifications.push({ method: typeof type === 'string' ? type : type.method, params });
   }
 
+  features: any[] = [];
+  notificationHandlers = new Map<string, (params: any) => void>();
+
+  registerFeature(feature: any): void {
+    this.features.push(feature);
+  }
+
+  onNotification(method: string, handler: (params: any) => void) {
+    this.notificationHandlers.set(method, handler);
+    return { dispose: () => this.notificationHandlers.delete(method) };
+  }
+
   onProgress(_type: unknown, token: string | number, handler: (value: any) => void) {
     this.progressHandlers.set(token, handler);
     return { dispose: () => this.progressHandlers.delete(token) };
