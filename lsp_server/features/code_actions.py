@@ -16,7 +16,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..server import PruneLanguageServer
 
 FIX_ALL_KIND = types.CodeActionKind.SourceFixAll
-KINDS = [types.CodeActionKind.QuickFix, FIX_ALL_KIND, f"{FIX_ALL_KIND.value}.prune-lsp"]  # .value: f"{enum}" is its name
+MIGRATE_KIND = types.CodeActionKind.RefactorRewrite
+KINDS = [types.CodeActionKind.QuickFix, FIX_ALL_KIND, f"{FIX_ALL_KIND.value}.prune-lsp",  # .value: f"{enum}" is its name
+         MIGRATE_KIND]
 
 
 def _wants(only: Optional[list], kind: str) -> bool:
@@ -88,7 +90,33 @@ def register(server: "PruneLanguageServer") -> None:
                     title="Fix all auto-fixable prune-lsp problems", kind=FIX_ALL_KIND,
                     edit=_edit(ls, uri, version, [types.TextEdit(range=conv.range(e.range), new_text=e.new_text)
                                                   for e in edits])))
+        if _wants(only, MIGRATE_KIND) and st_kind(ls, uri) == "yaml" and \
+                any(c.config.dialect.id in "CD" and not c.config.unrecognised for c in result.configs):
+            action = _migrate_action(ls, uri, version, doc.source)
+            if action is not None:
+                actions.append(action)
         return actions
+
+
+def st_kind(ls: "PruneLanguageServer", uri: str) -> Optional[str]:
+    st = ls.docs.get(uri)
+    return st.kind if st is not None else None
+
+
+def _migrate_action(ls: "PruneLanguageServer", uri: str, version: Optional[int], text: str) -> Optional[types.CodeAction]:
+    """"Migrate to weight_compression_v2": the whole document as `prune-lsp migrate` writes it (only
+    offered for C and D configs, so ruamel.yaml is loaded only when such a file is open)."""
+    from analysis.fix_all import minimal_edits
+    from analysis.migrate import MigrateError, migrate
+
+    try:
+        m = migrate(text, "v2")
+    except MigrateError:
+        return None
+    conv = converter(ls, uri, ls.result_now(uri), text)
+    edits = [types.TextEdit(range=conv.range(e.range), new_text=e.new_text) for e in minimal_edits(text, m.text)]
+    return types.CodeAction(title="Migrate to weight_compression_v2", kind=MIGRATE_KIND,
+                            edit=_edit(ls, uri, version, edits))
 
 
 def _fix_all(ls: "PruneLanguageServer", uri: str, text: str, current: list[Diagnostic], explicit: bool) -> list:
