@@ -8,6 +8,10 @@
    - the machine's copy bandwidth (np.copyto of a 1 GiB array; bytes read per second);
    - INC's way: a per-layer `(t == 0).sum().item()` loop over torch tensors already in memory;
    - the whole `compute_sparsity_report` (index, selection, counting, figures).
+   And the same weights saved by TensorFlow as a SavedModel (tf-keras `model.save(dir)`, 16 Dense
+   layers whose kernels are the safetensors tensors; Keras 3 `model.export()` without tf-keras),
+   counted by `compute_sparsity_report` from the bundle's bytes, beside the safetensors rate of
+   the same run; and its layer index read directly beside TensorFlow's own load in the worker.
 2. Peak memory above the interpreter's baseline while counting a 4 GiB checkpoint (in a child
    process, so that this process's buffers do not count). Target <= 300 MB.
 3. Where torch sees a CUDA GPU (or with --device): the same file counted with `--device cuda`
@@ -34,10 +38,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 
-def write_checkpoint(path: Path, total_bytes: int, layers: int = 16, seed: int = 0) -> None:
-    """A safetensors file of `layers` [rows, 4096] fp32 weights, written in slabs (bounded memory)."""
+def write_checkpoint(path: Path, total_bytes: int, layers: int = 16, seed: int = 0, square: bool = False) -> None:
+    """A safetensors file of `layers` [rows, 4096] fp32 weights, written in slabs (bounded memory);
+    `square`: [n, n] weights (n a multiple of 4), so that they chain as Dense kernels."""
     cols = 4096
     rows = total_bytes // 4 // cols // layers // 4 * 4
+    if square:
+        cols = rows = int((total_bytes // 4 // layers) ** 0.5) // 4 * 4
     header, off = {}, 0
     for i in range(layers):
         n = rows * cols * 4
@@ -135,6 +142,72 @@ def bench_throughput(path: Path, nbytes: int) -> dict:
     assert inc_zero["z"] == zeros["e"][0], (inc_zero["z"], zeros["e"])
     del tensors
     return out
+
+
+# Child process: the safetensors tensors as the kernels of a Keras model, saved as a SavedModel.
+SAVEDMODEL_WRITER = """
+import importlib.util, os, sys
+os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
+legacy = importlib.util.find_spec("tf_keras") is not None
+if legacy:
+    os.environ["TF_USE_LEGACY_KERAS"] = "1"
+import numpy as np, tensorflow as tf
+sys.path.insert(0, {repo!r})
+from analysis.sparsity.tensors import table_for
+src, out = {src!r}, {out!r}
+table = table_for(src)
+keras = tf.keras
+first = next(iter(table.values()))
+m = keras.Sequential([keras.Input((first.shape[0],))] + [keras.layers.Dense(t.shape[1], use_bias=False, name=f"d{{i}}")
+                                                        for i, t in enumerate(table.values())])
+for ly, t in zip(m.layers, table.values()):
+    ly.set_weights([np.memmap(src, np.float32, "r", t.offset, t.shape)])
+if legacy:
+    m.save(out)
+else:
+    m.export(out)
+print("tf-keras model.save" if legacy else "Keras 3 model.export")
+"""
+
+
+def write_savedmodel(src: Path, out: Path) -> str:
+    """The SavedModel of `src`'s tensors (all [n, n]: kernels of chained Dense layers); returns
+    which Keras wrote it. Raises RuntimeError when TensorFlow is missing or fails."""
+    p = subprocess.run([sys.executable, "-c", SAVEDMODEL_WRITER.format(repo=str(REPO), src=str(src), out=str(out))],
+                       capture_output=True, text=True, timeout=900)
+    if p.returncode:
+        raise RuntimeError(f"TensorFlow could not write the SavedModel: {p.stderr.strip().splitlines()[-1:]}")
+    return p.stdout.strip().splitlines()[-1]
+
+
+def bench_savedmodel(src: Path, nbytes: int, safetensors_rate: float) -> dict:
+    """GB/s of compute_sparsity_report on a SavedModel of the same weights as `src`, and its
+    layer index read directly vs by TensorFlow in the limited worker."""
+    import shutil
+    import tempfile
+
+    from analysis.models.keras_files import load_savedmodel_with_tf
+    from analysis.models.tf_files import load_savedmodel
+    from analysis.sparsity.report import compute_sparsity_report
+
+    d = Path(tempfile.mkdtemp(prefix="prune_lsp_bench_sm_", dir=src.parent))
+    try:
+        writer = write_savedmodel(src, d / "saved")
+        for f in (d / "saved" / "variables").iterdir():
+            warm(f)
+        rep = {}
+        t = best_of(lambda: rep.setdefault("r", compute_sparsity_report(str(d / "saved"))), repeat=2)
+        counted = rep["r"]["totals"]["bytes_counted"]
+        assert rep["r"]["totals"]["complete"] and counted >= nbytes * 0.99, rep["r"]["totals"]
+        direct = best_of(lambda: load_savedmodel(str(d / "saved"), timeout_s=600, memory_mb=8192))
+        t0 = time.perf_counter()
+        load_savedmodel_with_tf(str(d / "saved"), timeout_s=600, memory_mb=8192)
+        via_tf = time.perf_counter() - t0
+        vbytes = sum(f.stat().st_size for f in (d / "saved" / "variables").iterdir())
+        return {"writer": writer, "rate": counted / t / 1e9, "safetensors_rate": safetensors_rate,
+                "variables_bytes": vbytes, "index_direct_ms": direct * 1000, "index_tf_ms": via_tf * 1000}
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def cuda_device() -> str | None:
@@ -253,15 +326,20 @@ def rows(quick: bool = False, directory: str = "/tmp") -> list:
     f4 = d / f"prune_lsp_bench_{os.getpid()}_4.safetensors"
     out = []
     try:
-        write_checkpoint(f1, small)
+        write_checkpoint(f1, small, layers=16, square=True)
         nbytes = f1.stat().st_size
         res = bench_throughput(f1, nbytes)
-        f1.unlink()
         size = f"{nbytes / 2**30:.2g} GiB"
         ours = res["prune-lsp element-wise (mmap, numpy, no torch)"]
         copy = res["machine: np.copyto (bytes read per s)"]
         inc = res.get("INC's way: per-layer (t == 0).sum().item() on torch tensors")
         report = res["prune-lsp compute_sparsity_report (whole command)"]
+        try:
+            sm = bench_savedmodel(f1, nbytes, report)
+        except (RuntimeError, ImportError) as e:
+            sm = None
+            out.append(Row(f"sparsity: SavedModel not measured ({e})", None, "GB/s"))
+        f1.unlink()
         # The target is on what a user runs (`prune-lsp sparsity` = compute_sparsity_report: zeros,
         # blocks and INC's figures); the bare element-count kernel is shown beside it.
         out.append(Row(f"sparsity: prune-lsp sparsity, {size} fp32 safetensors in page cache", report, "GB/s",
@@ -271,6 +349,12 @@ def rows(quick: bool = False, directory: str = "/tmp") -> list:
                            "INC's loop (target: 5x faster)", 5 * inc, lower_is_better=False))
         out.append(Row("sparsity: element-count kernel alone", ours, "GB/s", copy, "np.copyto bandwidth",
                        lower_is_better=False))
+        if sm:
+            out.append(Row(f"sparsity: prune-lsp sparsity, SavedModel ({sm['writer']}, "
+                           f"{sm['variables_bytes'] / 2**30:.2g} GiB variables) in page cache", sm["rate"], "GB/s",
+                           sm["safetensors_rate"], "same weights as safetensors", lower_is_better=False))
+            out.append(Row("layers: SavedModel layer index read from its bytes", sm["index_direct_ms"], "ms",
+                           sm["index_tf_ms"], "TensorFlow loading it in the worker"))
         device = cuda_device()
         if device:
             write_checkpoint(f1, small)
@@ -302,7 +386,7 @@ def main(argv=None) -> int:
     f4 = d / f"prune_lsp_bench_{os.getpid()}_4.safetensors"
     print(f"cores: {os.cpu_count()}  numpy {np.__version__}")
     try:
-        write_checkpoint(f1, small)
+        write_checkpoint(f1, small, square=True)
         nbytes = f1.stat().st_size
         if not args.skip_cpu:
             print(f"\n{nbytes / 2**20:.0f} MiB fp32 checkpoint in the page cache")
@@ -311,6 +395,14 @@ def main(argv=None) -> int:
             for k, v in res.items():
                 ratio = f"  (ours / this = {ours / v:.1f}x)" if v and not k.startswith("prune-lsp") else ""
                 print(f"  {k:<62} {v:6.1f} GB/s{ratio}" if v else f"  {k:<62}   n/a")
+            try:
+                sm = bench_savedmodel(f1, nbytes, res["prune-lsp compute_sparsity_report (whole command)"])
+                print(f"\nthe same weights as a SavedModel ({sm['writer']}, {sm['variables_bytes'] / 2**20:.0f} MiB "
+                      f"of variables): {sm['rate']:.1f} GB/s, safetensors {sm['safetensors_rate']:.1f} GB/s "
+                      f"(ratio {sm['rate'] / sm['safetensors_rate']:.2f}); layer index {sm['index_direct_ms']:.1f} ms "
+                      f"from its bytes, {sm['index_tf_ms']:.0f} ms by TensorFlow in the worker")
+            except RuntimeError as e:
+                print(f"\nSavedModel not measured: {e}")
         device = args.device or cuda_device()
         if device:
             print(f"\n{nbytes / 2**20:.0f} MiB fp32 checkpoint, torch on {device}")

@@ -190,7 +190,8 @@ def read_tf_model(path: str | os.PathLike) -> TFModel:
         # a TF1 Saver checkpoint: keys are the variable names
         vars_ = [(k, e) for k, e in bundle.entries.items() if not _NOT_WEIGHTS.search(k)]
         layers = _group_by_path(vars_)
-        return TFModel(p, kind, bundle, layers, True, False, "keys", notes + bundle.notes)
+        notes.append("a name-based (TF1 Saver) checkpoint: layers listed in name order, the file records no other")
+        return TFModel(p, kind, bundle, layers, False, False, "keys", notes + bundle.notes)
     var_of: dict[int, tuple[str, str]] = {}
     for nid, (_, attrs) in enumerate(nodes):
         for name, full, key in attrs:

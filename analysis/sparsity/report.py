@@ -92,6 +92,7 @@ def _select(config: dict, index):
     sel = select_layers(config, index)
     names = [s if isinstance(s, str) else s.name for s in sel.selected]
     notes = [f"INC raises {e}" for e in (sel.errors or [])]
+    notes += [w for w in (sel.warnings or []) if "classifier head is a guess" in w]  # the head changes figures
     if sel.head:
         notes.append(f"classifier head {sel.head!r} auto-excluded"
                      + (f" (its regex also excludes {', '.join(sel.excluded_by_head)})" if sel.excluded_by_head else ""))

@@ -1,6 +1,6 @@
 """Every way a TensorFlow user saves a Keras model, measured exactly: SavedModels (Keras 3
 `model.export()`, tf-keras `model.save(dir)`), `tf.train.Checkpoint` prefixes, tf-keras
-`save_weights` (TF format and `.h5`), Keras 3 `.weights.h5`, `.keras` and tf-keras full `.h5`,
+`save_weights` (TF format and `.h5`), TF1 `Saver`, Keras 3 `.weights.h5`, `.keras` and tf-keras full `.h5`,
 all written by TensorFlow 2.21 (tf_writer.py) and compared with the counts TensorFlow itself
 makes on the variables it loads back from each file. Dense and Conv2D layers, float32, float16
 and bfloat16 weights, -0.0 and NaN. And a weight that cannot be read is never shown as a number."""
@@ -86,19 +86,24 @@ def test_counts_equal_tensorflows_own(written, config, flavour, fmt):
     assert (tot["zeros"], tot["parameters"]) == (t["all"]["zeros"], t["all"]["size"])
     assert tot["complete"] is True and tot["unread_tensors"] == 0 and rep["unread_selected"] == []
     # INC's Keras selection (fc is the classifier head) and denominators (Dense kernels; first weights)
-    assert rep["pruners"][0]["layers"] == ["conv", "hidden", "half", "bf"]
+    selected = rep["pruners"][0]["layers"]
+    if fmt == "saver":  # a Saver checkpoint records names only, in sorted order: the head is a guess, said so
+        assert any("does not record layer order" in n["message"] for n in rep["notes"])
+        assert len(selected) == 4 and set(selected) < {"conv", *DENSE}
+    else:
+        assert selected == ["conv", "hidden", "half", "bf"]
     inc = rep["figures"]["inc"]
     assert inc["matmul_gemm_conv_weights"] == sum(t["layers"][n]["size"] for n in DENSE)
     assert inc["all_parameters"] == sum(x["size"] for x in t["layers"].values())
     # blocks as INC's Keras pattern takes them, on the arrays TensorFlow loaded from this file
     arrays = np.load(folder / f"{fmt}.npz")
-    for name in ("hidden", "half", "bf"):
+    for name in [n for n in ("hidden", "half", "bf") if n in selected]:
         blocks, zero = inc_keras_blocks(arrays[name], 4, 1)
         assert rows[name]["blocks"] == blocks and rows[name]["zero_blocks"] == zero, name
         assert rows[name]["block_sparsity"] == zero * 4 / rows[name]["size"], name
     assert rows["half"]["block_sparsity"] == 0.5  # inputs 0..7 of 16 zero: 2 of 4 row groups
     assert "[3, 96] cannot be divided by 4x1" in rows["conv"]["invalid_reason"]  # INC's Keras view of HWIO
-    e = sum(t["layers"][n]["zeros"] for n in ("hidden", "half", "bf"))  # INC skips its invalid layers
+    e = sum(t["layers"][n]["zeros"] for n in selected if n != "conv")  # INC skips its invalid layers
     assert inc["element_zeros"] == e
     assert rep["inc"]["elementwise_over_matmul_gemm_conv"] == e / inc["matmul_gemm_conv_weights"]
 

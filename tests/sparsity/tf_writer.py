@@ -134,6 +134,12 @@ else:
     # available"): the h5 files' truth is the model they were written from, counted the same way
     truth["weights_h5"] = from_model(m, "weights_h5", j("w.h5"))
     truth["full_h5"] = from_model(m, "full_h5", j("m.h5"))
+    # TF1's Saver: keys are the variables' own names, no object graph
+    names = lambda model: {v.name.split(":")[0]: v for v in model.weights}  # noqa: E731
+    tf.compat.v1.train.Saver(names(m)).save(None, j("saver", "model"))
+    fresh = build()
+    tf.compat.v1.train.Saver(names(fresh)).restore(None, j("saver", "model"))
+    truth["saver"] = from_model(fresh, "saver", j("saver", "model"))
     fresh = build()
 tf.train.Checkpoint(model=fresh).read(ckpt).assert_existing_objects_matched()
 truth["checkpoint"] = from_model(fresh, "checkpoint", j("tfckpt", "model"))
