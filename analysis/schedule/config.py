@@ -1,0 +1,134 @@
+"""Schedules of a config file: each pruner's effective settings (analysis.engine / merge, INC's own
+merge) turned into INC's schedule (inc.py). Dialect D (INC 1.x) is merged here: a `!Pruner`
+overrides the global `initial_sparsity, target_sparsity, start_epoch, end_epoch, update_frequency`
+(experimental/pruner_legacy/pruner.py), but a `!Pruner` always has an update_frequency (class
+default 1), so the global one is never used (recorded from INC 2.6: tests/schedule). Its
+`pruning.train` section says how many epochs run.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .inc import PrunerSchedule, schedule_c, schedule_d, schedule_v2
+
+_D_GLOBAL = {"initial_sparsity": 0.0, "target_sparsity": 0.97, "start_epoch": 0, "end_epoch": 4,
+             "update_frequency": 1.0, "prune_type": "basic_magnitude"}
+_D_LOCAL = ("initial_sparsity", "target_sparsity", "start_epoch", "end_epoch", "update_frequency")
+
+
+class ScheduleError(Exception):
+    """The config cannot be read or holds no pruning config (one line)."""
+
+
+@dataclass
+class ConfigSchedule:
+    path: Optional[str]
+    dialect: str
+    pruners: list[PrunerSchedule] = field(default_factory=list)
+    train_epochs: Optional[int] = None  # dialect D: pruning.train.epoch
+    anchors: list = field(default_factory=list)  # per pruner: the EffectivePruner (A/B/C) or entry (D)
+
+    def to_json(self) -> dict:
+        out = {"pruners": [p.to_json() for p in self.pruners], "dialect": self.dialect}
+        if self.train_epochs is not None:
+            out["train_epochs"] = self.train_epochs
+        return out
+
+
+def schedules_for_checked(checked) -> ConfigSchedule:
+    """From an analysis.engine CheckedConfig (its ConfigDoc and effective pruners)."""
+    doc = checked.config
+    dialect = doc.dialect.id
+    cs = ConfigSchedule(None, dialect)
+    if dialect in ("A", "B"):
+        for i, ep in enumerate(checked.pruners):
+            cs.pruners.append(schedule_v2(ep.as_dict(), i + 1, ep.label(), dialect))
+            cs.anchors.append(ep)
+    elif dialect == "C":
+        for i, ep in enumerate(checked.pruners):
+            cfg = ep.as_dict()
+            cs.pruners.append(schedule_c(cfg, i + 1, ep.label()))
+            cs.anchors.append(ep)
+    elif dialect == "D":
+        _d(doc, cs)
+    return cs
+
+
+def _d(doc, cs: ConfigSchedule) -> None:
+    from ..config_doc import path_value
+    from ..yaml_tree import Mapping, to_python
+
+    g = doc.globals
+    glob = dict(_D_GLOBAL)
+    if isinstance(g, Mapping):
+        for p in g.pairs:
+            if isinstance(p.name, str) and p.name != "pruners":
+                v = to_python(p.value, null_as_empty_dict=True)
+                if v is not None:
+                    glob[p.name] = v
+    epochs = path_value(doc.root, "pruning", "train", "epoch")
+    if epochs is not None:
+        v = to_python(epochs)
+        cs.train_epochs = v if isinstance(v, int) and not isinstance(v, bool) else None
+    for i, entry in enumerate(doc.pruners):
+        cfg = dict(glob)
+        m = entry.mapping
+        if isinstance(m, Mapping):
+            for p in m.pairs:
+                if not isinstance(p.name, str):
+                    continue
+                v = to_python(p.value, null_as_empty_dict=True)
+                if p.name in _D_LOCAL and v is not None:
+                    cfg[p.name] = v
+                elif p.name in ("prune_type", "parameters", "names"):
+                    cfg[p.name] = v
+        local = set(m.keys()) if isinstance(m, Mapping) else set()
+        # the `!Pruner` class defaults (conf/config.py Pruner), not the global values
+        if "prune_type" not in local:
+            cfg["prune_type"] = "basic_magnitude"
+        if "update_frequency" not in local or cfg.get("update_frequency") is None:
+            cfg["update_frequency"] = 1
+        names = cfg.get("names")
+        label = f"pruner {i + 1}" + (f" ({', '.join(map(str, names[:2]))}{', ...' if len(names) > 2 else ''})"
+                                     if isinstance(names, list) and names else "")
+        sched = schedule_d(cfg, i + 1, label)
+        gfreq = glob.get("update_frequency")
+        if "update_frequency" not in local and gfreq not in (None, 1, 1.0):
+            sched.notes.append(f"the global update_frequency ({gfreq}) is ignored: a `!Pruner` has its own, 1 by "
+                               "default (conf/config.py Pruner)")
+        cs.pruners.append(sched)
+        cs.anchors.append(entry)
+
+
+def schedules_from_text(text: str, path: Optional[str] = None) -> ConfigSchedule:
+    if path is not None and str(path).endswith(".py"):
+        from ..python_config import check_python_text
+
+        result = check_python_text(text, str(path))
+    else:
+        from ..engine import check_text
+
+        result = check_text(text, path=os.fspath(path) if path else None)
+    for checked in result.configs:
+        if checked.config.unrecognised:
+            continue
+        cs = schedules_for_checked(checked)
+        if cs.pruners:
+            cs.path = os.fspath(path) if path else None
+            return cs
+    raise ScheduleError(f"{path or '<text>'}: no pruning config with pruners INC schedules (dialects A, B, C or D)")
+
+
+def schedules_from_file(path) -> ConfigSchedule:
+    from pathlib import Path
+
+    from ..files import ReadError, read_text
+
+    try:
+        text = read_text(Path(path))
+    except ReadError as e:
+        raise ScheduleError(f"{path}: {e}") from None
+    return schedules_from_text(text, os.fspath(path))
