@@ -22,7 +22,8 @@ ADDED for that (existing fields keep their names and meanings when everything wa
 - figures ("inc", "selected", "figures", and each pruner's "inc"/"selected") whose numerator
   needs an unread weight are null: INC's figures and the selected ones when a selected weight is
   unread, "elementwise_over_all" (true) and the model's own figures when any weight they sum is.
-- "figures_unread" (top level): the names of the overall figures left null, "" when none.
+- "figures_unread" (top level): the names of the overall figures left null ("inc.elementwise_over_all"
+  ...), an empty list when none.
 """
 
 from __future__ import annotations
@@ -368,7 +369,6 @@ _THREE = ("elementwise_over_matmul_gemm_conv", "elementwise_over_all", "blockwis
 
 
 def _three(d: dict) -> dict:
-    # the same dict objects' values, after _blank_unmeasured: null where not measured
     return {k: d[k] for k in _THREE}
 
 
