@@ -185,6 +185,10 @@ def _d_global(g: Any, notes: list[str], spe: int, spe_guessed: bool) -> Any:
         msg = f"INC 1.x counted epochs; steps below are epochs x {spe} steps per epoch"
     notes.append(msg)
     key_notes.setdefault("target_sparsity", []).append(msg)
+    msg = ("INC 2.x also excludes the classifier head it finds (the last Linear/Conv layer of the model) from every "
+           "pruner; the 1.x pruners pruned it when listed")
+    notes.append(msg)
+    key_notes.setdefault("target_sparsity", []).append(msg)
     if eff["initial_sparsity"]:
         msg = (f"initial_sparsity {eff['initial_sparsity']} has no INC 2.x equivalent: 2.x schedules start "
                "from the sparsity the weights have")
@@ -260,7 +264,7 @@ def _d_pruner(p: Any, index: int, eff: dict, spe: int, notes: list[str]) -> Any:
     items.append(("pruning_scope", "local", None))
     key_notes["pruning_scope"] = ["1.x pruned each tensor to the target on its own (per_tensor): INC 2.x's local scope"]
     if ptype == "pattern_lock":
-        items += [("start_step", start, None), ("end_step", start, None)]
+        items += [("start_step", start, None), ("end_step", start, None), ("pruning_frequency", freq, None)]
         if end != start:
             msg = (f"{label}: pattern_lock in INC 2.x is one-shot (start_step == end_step); 1.x kept the "
                    f"pattern from epoch {local['start_epoch']} to {local['end_epoch']}")

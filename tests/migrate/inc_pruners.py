@@ -1,0 +1,158 @@
+"""Build the pruners INC 2.6 builds from a config and from its migration, and describe both (executed by
+the INC venv's python; tests/migrate/test_migrate_inc.py drives it).
+
+    <inc-venv>/bin/python inc_pruners.py REQUEST.json RESULT.json
+
+REQUEST.json: {"cases": [{"id", "dialect": "B"|"C"|"D", "text", "migrated", "spe"}]}: `text` in its own
+dialect, `migrated` the weight_compression_v2 YAML `prune-lsp migrate` wrote for it.
+RESULT.json: {id: {"source": SIDE, "migrated": SIDE}}, SIDE = {"ok", "error", "pruners": [{"type",
+"pattern", "target", "scope", "start", "end", "frequency", "layers"}]}, in v2 terms (D epochs are
+multiplied by `spe`, its steps per epoch, as migrate was told).
+
+Both sides run on the same torch model: the corpus model of tests/oracle/corpus_model.py, plus (for D)
+a module for every parameter name a 1.x pruner lists (inc_runner._d_model, reused read-only).
+  B: INC's own file entry point process_config(path), then BasicPruning builds every pruner.
+  C: the experimental pytorch_pruner: Pruning(path), .model, on_train_begin() builds them.
+  D: PruningConf(path) (the 1.x schema and hooks), each pruner as experimental/pruning.py builds it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+import tempfile
+import traceback
+
+logging.disable(logging.CRITICAL)
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "oracle"))
+
+import torch  # noqa: E402
+
+import corpus_model  # noqa: E402
+import neural_compressor.conf.config  # noqa: E402,F401  (!PrunerV2 and null -> {} on SafeLoader)
+from neural_compressor.compression.pruner.pruning import BasicPruning  # noqa: E402
+from neural_compressor.compression.pruner.utils import process_config  # noqa: E402
+
+torch.set_num_threads(1)
+
+
+def _err(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+
+
+def _pat(p) -> str:
+    return str(p).split("_")[-1]
+
+
+def _write(d: str, name: str, text: str) -> str:
+    path = os.path.join(d, name)
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def side_b(path: str, model) -> list[dict]:
+    bp = BasicPruning(process_config(path), model)
+    out = []
+    for p in bp.pruners:
+        c = p.config
+        out.append({"type": c["pruning_type"], "pattern": _pat(c["pattern"]), "target": float(c["target_sparsity"]),
+                    "scope": c["pruning_scope"], "start": int(c["start_step"]), "end": int(c["end_step"]),
+                    "frequency": int(c["pruning_frequency"]), "layers": sorted(p.modules)})
+    return out
+
+
+def side_c(path: str, model) -> list[dict]:
+    from neural_compressor.experimental.pytorch_pruner.pruning import Pruning
+
+    pruning = Pruning(path)
+    pruning.model = model
+    pruning.on_train_begin()
+    out = []
+    for p in pruning.pruners:
+        c = p.config
+        out.append({"type": c["prune_type"], "pattern": _pat(c["pattern"]), "target": float(c["target_sparsity"]),
+                    "scope": c["prune_domain"], "start": int(c["start_step"]), "end": int(c["end_step"]),
+                    "frequency": int(c["update_frequency_on_step"]), "layers": sorted(p.modules)})
+    return out
+
+
+D_TYPES = {"basic_magnitude": "BasicMagnitude", "pattern_lock": "PatternLock",
+           "gradient_sensitivity": "GradientSensitivity", "group_lasso": "GroupLasso"}
+D_AS_V2 = {"basic_magnitude": "magnitude", "pattern_lock": "pattern_lock", "group_lasso": "magnitude"}
+
+
+def d_conf(path: str):
+    from neural_compressor.conf.config import PruningConf
+
+    return PruningConf(path).usr_cfg.pruning.approach.weight_compression
+
+
+def side_d(path: str, model, spe: int) -> list[dict]:
+    from neural_compressor.experimental.pruner_legacy import PRUNERS as LEGACY
+    from neural_compressor.model.torch_model import PyTorchModel
+
+    wc = d_conf(path)
+    inc_model = PyTorchModel(model)
+    params = dict(model.named_parameters())
+    out = []
+    for local in wc.pruners:
+        p = LEGACY[D_TYPES[local.prune_type]](inc_model, local, wc)
+        one_shot = local.prune_type == "pattern_lock"
+        layers = sorted({w[:-len(".weight")] for w in p.weights
+                         if w.endswith(".weight") and w in params and params[w].dim() in (2, 4)})
+        out.append({"type": D_AS_V2.get(local.prune_type, local.prune_type),
+                    "pattern": _pat(getattr(local, "pattern", None) or "tile_pattern_1x1"),
+                    "target": float(p.target_sparsity), "scope": "local",
+                    "start": int(p.start_epoch) * spe,
+                    "end": int(p.start_epoch if one_shot else p.end_epoch) * spe,
+                    "frequency": max(1, int(round(float(p.freq) * spe))), "layers": layers})
+    return out
+
+
+def _model_for(case: dict, d: str):
+    if case["dialect"] != "D":
+        return corpus_model.build
+    from inc_runner import _d_model  # the oracle's own: a module for each parameter a 1.x config names
+
+    wc = d_conf(_write(d, "probe.yaml", case["text"]))
+    return lambda: _d_model(wc)
+
+
+def run(case: dict) -> dict:
+    res = {}
+    with tempfile.TemporaryDirectory() as d:
+        try:
+            build = _model_for(case, d)
+        except Exception as exc:
+            return {"source": {"ok": False, "error": _err(exc)}, "migrated": {"ok": False, "error": "not run"}}
+        for side, text, dialect in (("source", case["text"], case["dialect"]), ("migrated", case["migrated"], "B")):
+            try:
+                path = _write(d, f"{side}.yaml", text)
+                torch.manual_seed(0)
+                model = build()
+                if dialect == "B":
+                    pruners = side_b(path, model)
+                elif dialect == "C":
+                    pruners = side_c(path, model)
+                else:
+                    pruners = side_d(path, model, int(case.get("spe") or 1))
+                res[side] = {"ok": True, "error": "", "pruners": pruners}
+            except Exception as exc:
+                res[side] = {"ok": False, "error": _err(exc), "trace": traceback.format_exc()[-800:]}
+    return res
+
+
+def main(argv: list[str]) -> int:
+    req = json.load(open(argv[1]))
+    out = {c["id"]: run(c) for c in req["cases"]}
+    with open(argv[2], "w") as f:
+        json.dump(out, f)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
