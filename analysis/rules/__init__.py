@@ -17,6 +17,7 @@
 | legacy.py | PL060-PL063: INC 1.x schema rules |
 | model_checks.py | PL035-PL037, PL045-PL049: against the model (selection, block shapes) |
 | model_ref.py | PL070: the model a config names cannot be read |
+| schedule.py | PL090, PL091, PL093: INC's schedule against the run (analysis.schedule) |
 """
 
 from . import (  # noqa: F401
@@ -26,3 +27,4 @@ from . import (  # noqa: F401
 from . import model_ref  # noqa: F401,E402  (PL070, reported by the language server)
 from . import model_checks  # noqa: F401,E402
 from . import python_calls  # noqa: F401,E402  (PL080-PL085: WeightPruningConfig calls, pruning_configs shape)
+from . import schedule  # noqa: F401,E402  (PL090, PL091, PL093: what INC's schedule says about the run)

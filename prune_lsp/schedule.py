@@ -1,0 +1,101 @@
+"""`prune-lsp schedule CONFIG [--total-steps N] [--format text|json] [--plot FILE.svg|FILE.png]`
+
+Per pruner, the target sparsity INC 2.6's own scheduler sets at each step where it updates masks
+(analysis.schedule), as a table and a text chart; --plot writes the chart as an SVG. PNG is not
+offered: it would need matplotlib or an image library, and the SVG opens in any browser or editor.
+With --total-steps (or a 1.x config's `pruning.train.epoch`) the schedule rules (PL090, PL091, PL093; PL068) say
+which pruners the run ends before. Exit 0; 1 when a schedule rule finds an error; 2 when the
+command cannot run.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("config", metavar="CONFIG", help="pruning config (YAML, JSON or Python; any dialect INC trains with)")
+    parser.add_argument("--total-steps", type=int, default=None, metavar="N",
+                        help="how many optimizer steps the run makes (epochs for an INC 1.x config)")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.add_argument("--plot", metavar="FILE.svg", default=None,
+                        help="write the chart as SVG (PNG is not supported: it would need matplotlib; browsers "
+                             "and editors open SVG)")
+
+
+def run(args) -> int:
+    from analysis.schedule import ScheduleError, schedules_from_file
+    from analysis.schedule.findings import schedule_findings
+
+    try:
+        cs = schedules_from_file(args.config)
+    except ScheduleError as e:
+        print(f"prune-lsp schedule: {e}", file=sys.stderr)
+        return 2
+    if args.total_steps is not None and args.total_steps < 0:
+        print("prune-lsp schedule: --total-steps must be >= 0", file=sys.stderr)
+        return 2
+    total = args.total_steps if args.total_steps is not None else cs.train_epochs
+    findings = schedule_findings(cs, total)
+    if args.plot:
+        if not args.plot.lower().endswith(".svg"):
+            print("prune-lsp schedule: --plot writes SVG only (FILE.svg); PNG would need matplotlib", file=sys.stderr)
+            return 2
+        from analysis.schedule.chart import svg_chart
+
+        try:
+            with open(args.plot, "w", encoding="utf-8") as f:
+                f.write(svg_chart(cs.pruners, title=f"INC schedule: {args.config}", total_steps=total,
+                                  until=_until(cs, total)))
+        except OSError as e:
+            print(f"prune-lsp schedule: {args.plot}: {e.strerror or e}", file=sys.stderr)
+            return 2
+    if args.format == "json":
+        out = cs.to_json()
+        out["total_steps"] = total
+        out["findings"] = [f.to_json() for f in findings]
+        json.dump(out, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        sys.stdout.write(format_text(cs, total, findings, args.config))
+    return 1 if any(f.severity == "error" for f in findings) else 0
+
+
+def _until(cs, total):
+    last = max((p.last_update or 0) + 1 for p in cs.pruners) if cs.pruners else 1
+    return max(last, total or 0)
+
+
+def format_text(cs, total, findings, path) -> str:
+    from analysis.schedule.chart import text_chart
+
+    out = [f"{path}: dialect {cs.dialect}, {len(cs.pruners)} pruner(s)"
+           + (f", run of {total} {cs.pruners[0].unit if cs.pruners else 'step'}s" if total is not None else "")]
+    for s in cs.pruners:
+        out.append("")
+        head = (f"pruner {s.index}: {s.label} — {s.pruning_type}, {s.mode}"
+                + (f", {s.unit}s {s.start}..{s.end} every {s.frequency:g}" if s.start is not None and s.frequency else "")
+                + (f", decay {s.decay}" if s.mode in ("iterative", "progressive") else "")
+                + (f", target {s.target:g}" if s.target is not None else "")
+                + (f", cap {s.cap:g}" if s.cap is not None else ""))
+        out.append(head)
+        if s.error:
+            out.append(f"  INC raises: {s.error}")
+        for n in s.notes:
+            out.append(f"  note: {n}")
+        if s.updates:
+            out.append(f"  {s.unit:>7}  {'target':>8}  kind")
+            for u in s.updates:
+                extra = f"  (round target {u.target:.4f})" if u.target is not None and u.kind != "prune" else ""
+                extra = f"  (scheduler {u.target:.4f}, 1/4 applied)" if u.kind == "prune" and u.target is not None else extra
+                extra += f"  (checkpoints may show down to {u.low:.4f})" if u.low is not None else ""
+                out.append(f"  {u.step:>7}  {u.ratio:>8.4f}  {u.kind}{extra}")
+    chart = text_chart(cs.pruners, until=_until(cs, total))
+    if chart:
+        out += ["", chart.rstrip("\n")]
+    if findings:
+        out.append("")
+        for f in findings:
+            out.append(f"{f.severity} {f.code} pruner {f.pruner}: {f.message}")
+    return "\n".join(out) + "\n"

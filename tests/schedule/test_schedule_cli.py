@@ -1,0 +1,75 @@
+"""`prune-lsp schedule` end to end: its JSON (design.md's format) carries INC's own recorded
+targets, the text table and chart name every update, --plot writes an SVG with one line per
+pruner and one dot per update, --total-steps turns on PL090, exit codes follow the contract."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from tests.schedule.conftest import HERE
+
+CFG = HERE / "configs"
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "prune_lsp", "schedule", *map(str, args)], capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("name", ["b_two_pruners.yaml", "b_progressive_f3.yaml", "c_cos.yaml", "d_two.yaml",
+                                  "a_local_scope.yaml"])
+def test_json_targets_are_inc_targets(inc_record, name):
+    p = cli(CFG / name, "--format", "json")
+    assert p.returncode == 0, p.stderr
+    out = json.loads(p.stdout)
+    rec = inc_record[name]
+    assert [q["index"] for q in out["pruners"]] == list(range(1, len(rec["pruners"]) + 1))
+    for ours, theirs in zip(out["pruners"], rec["pruners"]):
+        assert set(ours) >= {"index", "label", "pruning_type", "targets"}
+        prunes = [u for u in ours["updates"] if u["kind"] == "prune"]
+        assert [u["step"] for u in prunes] == [c[0] for c in theirs["calls"]]
+        assert [u["scheduler_target"] for u in prunes] == pytest.approx([c[3] for c in theirs["calls"]], abs=1e-12)
+        assert [t[0] for t in ours["targets"]] == [u["step"] for u in ours["updates"]]
+
+
+def test_text_table_and_chart():
+    p = cli(CFG / "b_two_pruners.yaml")
+    assert p.returncode == 0, p.stderr
+    assert "pruner 1" in p.stdout and "pruner 2" in p.stdout
+    rows = [ln.split() for ln in p.stdout.splitlines() if ln.strip().split(" ")[0].isdigit()]
+    assert [int(r[0]) for r in rows[:5]] == [0, 5, 10, 15, 20]  # pruner 1 updates every 5 steps
+    assert "1 = pruner 1" in p.stdout and "2 = pruner 2" in p.stdout
+
+
+def test_plot_writes_an_svg(tmp_path):
+    svg = tmp_path / "s.svg"
+    p = cli(CFG / "b_two_pruners.yaml", "--plot", svg, "--format", "json")
+    assert p.returncode == 0, p.stderr
+    n_updates = sum(len(q["updates"]) for q in json.loads(p.stdout)["pruners"])
+    root = ET.parse(svg).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert len(root.findall(f"{ns}path")) == 2
+    assert len(root.findall(f"{ns}circle")) == n_updates
+    assert cli(CFG / "b_two_pruners.yaml", "--plot", tmp_path / "s.png").returncode == 2
+
+
+def test_total_steps_reports_updates_after_the_run():
+    p = cli(CFG / "b_exp_div.yaml", "--total-steps", "15", "--format", "json")
+    assert p.returncode == 0
+    f = json.loads(p.stdout)["findings"]
+    assert [x["code"] for x in f] == ["PL090"] and "18, 22" in f[0]["message"]
+    p = cli(CFG / "b_exp_div.yaml", "--total-steps", "23", "--format", "json")
+    assert json.loads(p.stdout)["findings"] == []
+
+
+def test_exit_codes(tmp_path):
+    assert cli(tmp_path / "missing.yaml").returncode == 2
+    (tmp_path / "x.yaml").write_text("foo: 1\n")
+    assert cli(tmp_path / "x.yaml").returncode == 2
+    assert cli(CFG / "c_divzero.yaml").returncode == 1  # INC raises: an error finding
