@@ -4,6 +4,7 @@ keys renamed (each key's comments follow it), and notes written as comments."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any, Optional
 
 from . import MigrateError
@@ -78,7 +79,12 @@ def dump(data: Any) -> str:
     y = _LAST["yaml"] or _yaml()
     buf = io.StringIO()
     y.dump(data, buf)
-    return buf.getvalue()
+    # ruamel writes a tagged block mapping's first key on the dash's line (`- !PrunerV2 key: v`), which
+    # YAML reads as a tagged scalar: put the key on its own line, where the entry's other keys are.
+    return _TAG_LINE.sub(lambda m: f"{m[1]}- {m[2]}\n{' ' * (len(m[1]) + 2)}{m[3]}", buf.getvalue())
+
+
+_TAG_LINE = re.compile(r"^( *)- (![A-Za-z0-9_]+) ([^\s{\[#][^\n]*:(?: [^\n]*)?)$", re.M)
 
 
 def eol_comment(m: Any, key: Any) -> Optional[str]:
@@ -118,12 +124,36 @@ def rebuild(old: Any, items: list[tuple[Any, Any, Optional[Any]]], notes: dict[A
         new[key] = value
         if src is not None and getattr(old, "ca", None) is not None and src in old.ca.items:
             new.ca.items[key] = old.ca.items[src]
+    _keep_trailing_comments_last(new, old, items)
     col = _column(old) if col is None else col
     for key, lines in notes.items():
         if key in new and lines:
             new.yaml_set_comment_before_after_key(key, before="\n".join(f"migrate: {ln}" for ln in lines),
                                                   indent=col)
     return new
+
+
+def _keep_trailing_comments_last(new: Any, old: Any, items: list) -> None:
+    """Whole-line comments after the old mapping's last key (ruamel keeps them on that key) stay at
+    the end when keys are added after it."""
+    if not items or items[-1][2] is not None or getattr(old, "ca", None) is None:
+        return
+    carried = [k for k, _v, src in items if src is not None]
+    if not carried:
+        return
+    entry = new.ca.items.get(carried[-1])
+    if not entry or len(entry) < 3 or entry[2] is None:
+        return
+    tok = entry[2]
+    first, nl, rest = tok.value.partition("\n")
+    if not rest.strip():
+        return
+    import copy
+
+    tok_end = copy.copy(tok)
+    tok.value = first + nl
+    tok_end.value = "\n" + rest if first.strip() else rest
+    new.ca.items[items[-1][0]] = [None, None, tok_end, None]
 
 
 def _column(m: Any) -> int:

@@ -1,0 +1,146 @@
+"""`prune-lsp check --fix` / `--diff` through the real command line (prune_lsp.main), and the comments
+round trip of fixes and migrate: a file with a comment in every position keeps them all."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from analysis.comments import line_comment
+from prune_lsp.main import main
+
+COMMENTED = """\
+# top comment
+model:   # model section
+  name: toy  # name
+  framework: pytorch
+
+# before pruning
+pruning:
+  approach:
+    weight_compression_v2:   # container
+      # before target
+      target_sparsity: 0.5   # half
+      end_step: 10
+      pattern: 2:4  # unquoted trap
+
+      pruning_scope: "lokal"   # misspelt value
+      pruners:   # the list
+        # before the first entry
+        - op_names: ['layer1.*']   # first, untagged
+          pruning_type: 'magnitude'
+          reg_coeff: 0.1  # coeff comment
+          # whole-line inside the entry
+          parameters:   # params
+            alpha: 1  # not read
+        - {op_names: ['layer2.*'], pruning_type: magnitude}  # flow entry
+# trailing comment
+"""
+
+
+def comments(text: str) -> list[str]:
+    out = []
+    for ln in text.splitlines():
+        col = line_comment(ln)
+        if col is not None:
+            out.append(ln[col:].strip())
+    return out
+
+
+def test_fix_keeps_every_comment_and_is_idempotent(tmp_path, capsys):
+    f = tmp_path / "c.yaml"
+    f.write_text(COMMENTED)
+    assert main(["check", "--fix", str(f)]) == 0  # every error fixed: exit status from what remains
+    fixed = f.read_text()
+    err = capsys.readouterr().err
+    for code in ("PL014", "PL006", "PL053", "PL044"):
+        assert re.search(rf"fixed {code}:", err), err
+    assert sorted(comments(fixed)) == sorted(comments(COMMENTED))
+    assert 'pattern: "2:4"  # unquoted trap' in fixed and "pruning_scope: local   # misspelt value" in fixed
+    assert "- !PrunerV2 {op_names: ['layer2.*'], pruning_type: magnitude}  # flow entry" in fixed
+    assert re.search(r"parameters:   # params\n\s+alpha: 1  # not read\n\s+reg_coeff: 0.1  # coeff comment", fixed)
+    # untouched lines stay byte for byte (blank lines, quoting, indentation)
+    for ln in ("model:   # model section", "", "      end_step: 10", "          pruning_type: 'magnitude'"):
+        assert ln in fixed.splitlines()
+    assert main(["check", "--fix", str(f)]) == 0
+    assert f.read_text() == fixed  # a second run changes nothing
+    capsys.readouterr()
+    assert main(["check", "--diff", str(f)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_diff_writes_nothing_and_exit_status_is_what_remains(tmp_path, capsys):
+    f = tmp_path / "c.yaml"
+    text = COMMENTED.replace("end_step: 10", "end_step: -5")  # not fixable: stays an error
+    f.write_text(text)
+    assert main(["check", "--diff", str(f)]) == 1
+    out = capsys.readouterr()
+    assert f.read_text() == text
+    assert out.out.startswith(f"--- {f}\n+++ {f}\n@@")
+    assert '+      pattern: "2:4"  # unquoted trap' in out.out and "-      pattern: 2:4  # unquoted trap" in out.out
+    assert "would fix PL014" in out.err and "end_step" in out.err
+
+
+def test_fix_json_and_python(tmp_path, capsys):
+    j = tmp_path / "c.json"
+    j.write_text(json.dumps({"pruning_configs": [{"op_names": ["layer1.*"], "pruning_scope": "lokal"}],
+                             "target_sparsity": 0.5, "pruning_type": "magnitude", "end_step": 10}, indent=4) + "\n")
+    main(["check", "--fix", str(j)])
+    assert json.loads(j.read_text())["pruning_configs"][0]["pruning_scope"] == "local"
+    assert j.read_text().startswith('{\n    "pruning_configs"')  # indentation kept
+    p = tmp_path / "c.py"
+    src = ("from neural_compressor.config import WeightPruningConfig\n\n"
+           "config = WeightPruningConfig(  # keep me\n"
+           "    [{'op_names': ['layer1.*']}],\n"
+           "    pruning_type='magnitude', pruning_scope='lokal', end_step=10,  # and me\n)\n")
+    p.write_text(src)
+    main(["check", "--fix", str(p)])
+    fixed = p.read_text()
+    assert "pruning_scope='local'" in fixed and "# keep me" in fixed and "# and me" in fixed
+    capsys.readouterr()
+
+
+def test_structural_fix_pruners_mapping_becomes_a_list(tmp_path):
+    f = tmp_path / "m.yaml"
+    f.write_text("pruning:\n  approach:\n    weight_compression_v2:\n      end_step: 10\n"
+                 "      pruning_type: magnitude\n      pruners:\n        op_names: ['layer1.*']  # sel\n"
+                 "        target_sparsity: 0.5\n")
+    main(["check", "--fix", str(f)])
+    fixed = f.read_text()
+    assert "- !PrunerV2" in fixed and "op_names: ['layer1.*']  # sel" in fixed or "# sel" in fixed
+    assert main(["check", str(f)]) == 0
+
+
+def test_migrate_keeps_comments(tmp_path, capsys):
+    src = tmp_path / "c.yaml"
+    src.write_text("""\
+# top
+model: {name: m, framework: pytorch}  # model
+pruning:
+  approach:
+    weight_compression_pytorch:   # container
+      target_sparsity: 0.5   # half
+      end_step: 10  # steps
+      pruners:
+        # first pruner
+        - !Pruner
+            prune_type: magnitude  # type
+            names: ['layer1.*']    # which
+            prune_domain: local    # scope
+# end
+""")
+    out = tmp_path / "v2.yaml"
+    assert main(["migrate", str(src), "--to", "v2", "-o", str(out)]) == 0
+    text = out.read_text()
+    for c in ("# top", "# model", "# container", "# half", "# steps", "# first pruner", "# type", "# which",
+              "# scope", "# end"):
+        assert c in text, c
+    assert "weight_compression_v2:" in text and "!PrunerV2" in text and re.search(r"pruning_type: magnitude +# type", text)
+    assert re.search(r"op_names: \['layer1.\*'\] +# which", text) and re.search(r"pruning_scope: local +# scope", text)
+    assert main(["check", str(out)]) == 0
+    assert main(["migrate", str(src), "--to", "python"]) == 0
+    py = capsys.readouterr().out
+    assert "WeightPruningConfig(" in py and "'magnitude',  # type" in py and "target_sparsity=0.5,  # half" in py
+    assert main(["migrate", str(src), "--to", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["pruning_configs"][0]["op_names"] == ["layer1.*"] and data["target_sparsity"] == 0.5
