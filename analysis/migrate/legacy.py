@@ -264,14 +264,16 @@ def _d_pruner(p: Any, index: int, eff: dict, spe: int, notes: list[str]) -> Any:
     items.append(("pruning_scope", "local", None))
     key_notes["pruning_scope"] = ["1.x pruned each tensor to the target on its own (per_tensor): INC 2.x's local scope"]
     if ptype == "pattern_lock":
-        items += [("start_step", start, None), ("end_step", start, None), ("pruning_frequency", freq, None)]
+        items += [("start_step", start, _src(p, "start_epoch")), ("end_step", start, _src(p, "end_epoch")),
+                  ("pruning_frequency", freq, _src(p, "update_frequency"))]
         if end != start:
             msg = (f"{label}: pattern_lock in INC 2.x is one-shot (start_step == end_step); 1.x kept the "
                    f"pattern from epoch {local['start_epoch']} to {local['end_epoch']}")
             notes.append(msg)
             key_notes["start_step"] = [msg]
     else:
-        items += [("start_step", start, None), ("end_step", end, None), ("pruning_frequency", freq, None)]
+        items += [("start_step", start, _src(p, "start_epoch")), ("end_step", end, _src(p, "end_epoch")),
+                  ("pruning_frequency", freq, _src(p, "update_frequency"))]
         key_notes["start_step"] = [f"from start_epoch {local['start_epoch']}, end_epoch {local['end_epoch']}, "
                                    f"update_frequency {local['update_frequency']} (epochs)"]
         msg = (f"{label}: 1.x raised sparsity once per epoch boundary with its own polynomial schedule; INC 2.x "
@@ -294,6 +296,11 @@ def _d_pruner(p: Any, index: int, eff: dict, spe: int, notes: list[str]) -> Any:
     new = rebuild(p, items, key_notes, columns()[1])
     set_tag(new, "!PrunerV2")
     return new
+
+
+def _src(m: Any, key: str) -> Optional[str]:
+    """`key` as the old key a converted item takes its comments from, when the mapping has it."""
+    return key if key in m else None
 
 
 def _seq(values: list, like: Any) -> Any:

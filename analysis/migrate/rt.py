@@ -4,6 +4,7 @@ keys renamed (each key's comments follow it), and notes written as comments."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from typing import Any, Optional
 
@@ -30,7 +31,14 @@ def guess_indent(text: str) -> tuple[int, int]:
     from collections import Counter
 
     maps, dashes = Counter(), Counter()
-    lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+    from ..comments import line_comment
+
+    lines = []
+    for ln in text.splitlines():
+        c = line_comment(ln)
+        ln = (ln[:c] if c is not None else ln).rstrip()
+        if ln.strip():
+            lines.append(ln)
     for a, b in zip(lines, lines[1:]):
         ia, ib = len(a) - len(a.lstrip(" ")), len(b) - len(b.lstrip(" "))
         if ib > ia and a.rstrip().endswith(":") and not a.lstrip().startswith("- "):
@@ -107,24 +115,28 @@ def columns() -> tuple[int, int]:
 
 def rebuild(old: Any, items: list[tuple[Any, Any, Optional[Any]]], notes: dict[Any, list[str]],
             col: Optional[int] = None) -> Any:
-    """A CommentedMap with `items` (new key, value, old key whose comments it takes or None) in order,
-    the old map's tag and leading comment, and each `notes[new key]` as `# migrate:` comment lines
-    before that key."""
+    """A CommentedMap with `items` (new key, value, old key it comes from or None) in order, the old
+    map's tag and leading comment, and each `notes[new key]` as `# migrate:` comment lines before that
+    key. No comment of the old map is lost: an end-of-line comment stays on the key made from its key
+    (a dropped key's goes into a note, with what it said); whole-line comments (ruamel keeps them on the
+    key before them) follow the key made from the nearest kept key before them, and those after the last
+    key stay last."""
     from ruamel.yaml.comments import CommentedMap
 
     new = CommentedMap()
     tag = getattr(old, "tag", None)
     if tag is not None and getattr(tag, "value", None):
         new.yaml_set_ctag(tag)
-    if getattr(old, "ca", None) is not None and old.ca.comment:
-        new.ca.comment = old.ca.comment
+    ca = getattr(old, "ca", None)
+    if ca is not None and ca.comment:
+        new.ca.comment = ca.comment
     if getattr(old, "fa", None) is not None and old.fa.flow_style():
         new.fa.set_flow_style()
-    for key, value, src in items:
+    for key, value, _src in items:
         new[key] = value
-        if src is not None and getattr(old, "ca", None) is not None and src in old.ca.items:
-            new.ca.items[key] = old.ca.items[src]
-    _keep_trailing_comments_last(new, old, items)
+    notes = {k: list(v) for k, v in notes.items()}
+    if items and ca is not None:
+        _carry_comments(old, new, items, notes)
     col = _column(old) if col is None else col
     for key, lines in notes.items():
         if key in new and lines:
@@ -133,27 +145,61 @@ def rebuild(old: Any, items: list[tuple[Any, Any, Optional[Any]]], notes: dict[A
     return new
 
 
-def _keep_trailing_comments_last(new: Any, old: Any, items: list) -> None:
-    """Whole-line comments after the old mapping's last key (ruamel keeps them on that key) stay at
-    the end when keys are added after it."""
-    if not items or items[-1][2] is not None or getattr(old, "ca", None) is None:
-        return
-    carried = [k for k, _v, src in items if src is not None]
-    if not carried:
-        return
-    entry = new.ca.items.get(carried[-1])
-    if not entry or len(entry) < 3 or entry[2] is None:
-        return
-    tok = entry[2]
-    first, nl, rest = tok.value.partition("\n")
-    if not rest.strip():
-        return
+def _carry_comments(old: Any, new: Any, items: list, notes: dict) -> None:
     import copy
 
-    tok_end = copy.copy(tok)
-    tok.value = first + nl
-    tok_end.value = "\n" + rest if first.strip() else rest
-    new.ca.items[items[-1][0]] = [None, None, tok_end, None]
+    from ruamel.yaml.error import CommentMark
+    from ruamel.yaml.tokens import CommentToken
+
+    old_keys = list(old.keys())
+    made_from = {}  # old key -> the first new key made from it
+    for key, _v, src in items:
+        if src is not None and src not in made_from:
+            made_from[src] = key
+    eol: dict = {}  # new key -> its end-of-line comment token
+    tails: dict = {}  # new key -> whole-line comment text to print after it
+    last_new = items[-1][0]
+    was: dict = {}  # new key -> notes saying what a dropped key before it said
+    for i, k in enumerate(old_keys):
+        entry = old.ca.items.get(k)
+        tok = entry[2] if entry and len(entry) > 2 else None
+        if tok is None or not isinstance(getattr(tok, "value", None), str):
+            continue
+        first, _nl, rest = tok.value.partition("\n")
+        if k in made_from and first.strip():
+            t = copy.copy(tok)
+            t.value = first + "\n"
+            eol[made_from[k]] = t
+        elif first.strip():  # a dropped key's comment: said in a note where it was
+            after = next((made_from[x] for x in old_keys[i + 1:] if x in made_from), last_new)
+            was.setdefault(after, []).append(f"was `{k}: {_show(old[k])}`  {first.strip()}")
+        if rest.strip():
+            if i == len(old_keys) - 1:
+                owner = last_new
+            else:
+                owner = next((made_from[x] for x in reversed(old_keys[:i + 1]) if x in made_from), None)
+            if owner is None:
+                after = next((made_from[x] for x in old_keys[i + 1:] if x in made_from), last_new)
+                notes.setdefault(after, []).extend(
+                    ln.strip().lstrip("#").strip() for ln in rest.splitlines() if ln.strip())
+            else:
+                tails[owner] = tails.get(owner, "") + rest
+    for key, lines in was.items():
+        notes[key] = lines + notes.get(key, [])
+    for key in new:
+        t, tail = eol.get(key), tails.get(key, "")
+        if t is None and not tail:
+            continue
+        if t is None:
+            t = CommentToken("\n" + tail, CommentMark(0), None)
+        else:
+            t.value = t.value + tail
+        new.ca.items[key] = [None, None, t, None]
+
+
+def _show(v: Any) -> str:
+    p = plain(v)
+    return p if isinstance(p, str) else json.dumps(p)
 
 
 def _column(m: Any) -> int:
