@@ -5,8 +5,11 @@ the INC venv's python; tests/migrate/test_migrate_inc.py drives it).
 
 REQUEST.json: {"cases": [{"id", "dialect": "B"|"C"|"D", "text", "migrated", "spe"}]}: `text` in its own
 dialect, `migrated` the weight_compression_v2 YAML `prune-lsp migrate` wrote for it.
-RESULT.json: {id: {"source": SIDE, "migrated": SIDE}}, SIDE = {"ok", "error", "pruners": [{"type",
-"pattern", "target", "scope", "start", "end", "frequency", "layers"}]}, in v2 terms (D epochs are
+Optional "json": the `--to json` migration, run as WeightPruningConfig(**json.load(...)); optional
+"python": the `--to python` migration, executed (it is generated code), its `config` built.
+RESULT.json: {id: {"source": SIDE, "migrated": SIDE, "json": SIDE, "classes": {module: class name}}},
+SIDE = {"ok", "error", "pruners": [{"type", "pattern", "target", "scope", "start", "end", "frequency",
+"layers", ("head": the names INC 2.x appended to excluded_op_names itself)}]}, in v2 terms (D epochs are
 multiplied by `spe`, its steps per epoch, as migrate was told).
 
 Both sides run on the same torch model: the corpus model of tests/oracle/corpus_model.py, plus (for D)
@@ -54,15 +57,44 @@ def _write(d: str, name: str, text: str) -> str:
     return path
 
 
-def side_b(path: str, model) -> list[dict]:
-    bp = BasicPruning(process_config(path), model)
+def side_b(source, model) -> list[dict]:
+    """`source`: a v2 YAML path, or a WeightPruningConfig (the python/json migrations)."""
+    conf = process_config(source)
+    before = [list(c["excluded_op_names"]) if isinstance(c["excluded_op_names"], list) else [] for c in conf]
+    bp = BasicPruning(conf, model)
     out = []
-    for p in bp.pruners:
+    for p, excl in zip(bp.pruners, before):
         c = p.config
+        after = c["excluded_op_names"] if isinstance(c["excluded_op_names"], list) else []
         out.append({"type": c["pruning_type"], "pattern": _pat(c["pattern"]), "target": float(c["target_sparsity"]),
                     "scope": c["pruning_scope"], "start": int(c["start_step"]), "end": int(c["end_step"]),
-                    "frequency": int(c["pruning_frequency"]), "layers": sorted(p.modules)})
+                    "frequency": int(c["pruning_frequency"]), "layers": sorted(p.modules),
+                    # what INC appended itself: the classifier head it found
+                    "head": sorted(set(after) - set(excl))})
     return out
+
+
+def side_json(text: str, model) -> list[dict]:
+    """The JSON key set as a user's script feeds it: WeightPruningConfig(**json.load(f))."""
+    from neural_compressor.config import WeightPruningConfig
+
+    cfg = json.loads(text)
+    # Fresh lists for the two defaults INC mutates in place (spec 3.1 P2: the head name appended to the
+    # default excluded_op_names leaks into every later WeightPruningConfig of the process).
+    cfg["pruning_configs"] = cfg.get("pruning_configs", [{}])
+    cfg["excluded_op_names"] = cfg.get("excluded_op_names", [])
+    return side_b(WeightPruningConfig(**cfg), model)
+
+
+def side_python(text: str, model) -> list[dict]:
+    """The `--to python` migration (our own generated code, not a user's): run it, build from `config`."""
+    scope: dict = {}
+    exec(compile(text, "migrated.py", "exec"), scope)
+    return side_b(scope["config"], model)
+
+
+def _classes(model) -> dict:
+    return {n: type(m).__name__ for n, m in model.named_modules()}
 
 
 def side_c(path: str, model) -> list[dict]:
@@ -129,18 +161,29 @@ def run(case: dict) -> dict:
             build = _model_for(case, d)
         except Exception as exc:
             return {"source": {"ok": False, "error": _err(exc)}, "migrated": {"ok": False, "error": "not run"}}
-        for side, text, dialect in (("source", case["text"], case["dialect"]), ("migrated", case["migrated"], "B")):
+        sides = [("source", case["text"], case["dialect"]), ("migrated", case["migrated"], "B")]
+        if case.get("json"):
+            sides.append(("json", case["json"], "json"))
+        if case.get("python"):
+            sides.append(("python", case["python"], "python"))
+        for side, text, dialect in sides:
             try:
                 path = _write(d, f"{side}.yaml", text)
                 torch.manual_seed(0)
                 model = build()
-                if dialect == "B":
+                if dialect == "json":
+                    pruners = side_json(text, model)
+                elif dialect == "python":
+                    pruners = side_python(text, model)
+                elif dialect == "B":
                     pruners = side_b(path, model)
                 elif dialect == "C":
                     pruners = side_c(path, model)
                 else:
                     pruners = side_d(path, model, int(case.get("spe") or 1))
                 res[side] = {"ok": True, "error": "", "pruners": pruners}
+                if side == "source":
+                    res["classes"] = _classes(model)
             except Exception as exc:
                 res[side] = {"ok": False, "error": _err(exc), "trace": traceback.format_exc()[-800:]}
     return res
