@@ -200,7 +200,7 @@ def _to_inc_columns(nz: np.ndarray, rows: int, geom: Geometry) -> np.ndarray:
 
 
 class BlockAccumulator:
-    """Block/group state of one INC block-row (NxM) or column group that spans several chunks."""
+    """Block state of one INC block-row (NxM) that spans several chunks."""
 
     def __init__(self):
         self.acc = None
@@ -208,44 +208,23 @@ class BlockAccumulator:
     def add_any(self, part: np.ndarray) -> None:
         self.acc = part.copy() if self.acc is None else (self.acc | part)
 
-    def add_sum(self, part: np.ndarray) -> None:
-        part = part.astype(np.int64)
-        self.acc = part if self.acc is None else (self.acc + part)
-
 
 def count_block_rows(raw: np.ndarray, row0: int, nrows: int, test: ZeroTest, geom: Geometry,
                      block: Block, scratch: _Scratch, counts: Counts,
                      accum: BlockAccumulator | None = None) -> None:
-    """A chunk of whole stored rows. orientation "rows": stored row = INC row; "cols": stored
-    row = INC column (Keras). When the chunk does not hold whole blocks (a block taller than a
-    chunk, e.g. channelx1 on a big layer), `accum` carries the partial state; the caller
-    finishes it with `finish_accumulator`."""
-    if geom.orientation == "rows":
-        row_len = geom.cols
-    else:
-        row_len = geom.rows
+    """A chunk of whole stored rows (each an INC row, its columns in stored order). When the
+    chunk does not hold whole blocks (a block taller than a chunk, e.g. channelx1 on a big
+    layer), `accum` carries the partial state; the caller finishes it with `finish_accumulator`."""
+    row_len = geom.cols
     nz = _nonzero(raw, test, scratch, counts, row_len, row0)
-    if geom.orientation == "rows":
-        nz2d = _to_inc_columns(nz, nrows, geom) if (block.bm > 1 or block.kind == "nm") \
-            else nz.reshape(nrows, row_len)
-        if block.kind == "nm":
-            cnt = _count_inner(nz2d, block.bm)
-            _tally_groups(cnt, block, counts)
-            return
-        per_row = _any_inner(nz2d, block.bm)  # [r, cols/bm]
-        unit = block.bn
-    else:
-        nz2d = nz.reshape(nrows, row_len)  # [r INC-columns, INC rows]
-        if block.kind == "nm":
-            m = block.bm
-            if accum is None:
-                cnt = nz2d.reshape(nrows // m, m, row_len).sum(1, dtype=np.uint8 if m < 256 else np.int64)
-                _tally_groups(cnt, block, counts)
-            else:
-                accum.add_sum(nz2d.sum(0))
-            return
-        per_row = _any_inner(nz2d, block.bn)  # [r, rows/bn]
-        unit = block.bm
+    nz2d = _to_inc_columns(nz, nrows, geom) if (block.bm > 1 or block.kind == "nm") \
+        else nz.reshape(nrows, row_len)
+    if block.kind == "nm":  # groups lie within one row: never accumulated
+        cnt = _count_inner(nz2d, block.bm)
+        _tally_groups(cnt, block, counts)
+        return
+    per_row = _any_inner(nz2d, block.bm)  # [r, cols/bm]
+    unit = block.bn
     if accum is None:
         grouped = per_row.reshape(nrows // unit, unit, per_row.shape[1]).any(1)
         counts.blocks += grouped.size
@@ -258,9 +237,6 @@ def count_block_rows(raw: np.ndarray, row0: int, nrows: int, test: ZeroTest, geo
 
 def finish_accumulator(accum: BlockAccumulator, block: Block, counts: Counts) -> None:
     if accum.acc is None:
-        return
-    if block.kind == "nm":
-        _tally_groups(accum.acc, block, counts)
         return
     counts.blocks += accum.acc.size
     zero = accum.acc.size - int(np.count_nonzero(accum.acc))

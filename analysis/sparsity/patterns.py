@@ -46,18 +46,15 @@ def parse_pattern(text: str) -> Pattern:
 
 @dataclass(frozen=True)
 class Geometry:
-    """How a stored tensor maps onto INC's 2-D matrix [rows, cols].
-
-    orientation "rows": the stored bytes are row-major over INC rows (torch layout); when
-    `permute` is set, each stored row is [cin, *spatial] and must be reordered to [*spatial, cin]
-    for column-dependent metrics. orientation "cols": the stored bytes are the transpose (Keras).
-    """
+    """How a stored tensor maps onto INC's 2-D matrix [rows, cols]: the stored bytes are
+    row-major over INC rows; when `permute` is set, each stored row is [torch_shape[1],
+    *torch_shape[2:]] (torch: [cin, *spatial]) and its first axis moves last for
+    column-dependent metrics (INC's permute (0, 2, 3, 1))."""
 
     stored_shape: tuple[int, ...]
     torch_shape: tuple[int, ...]
     rows: int
     cols: int
-    orientation: str = "rows"
     permute: bool = False
     error: str | None = None  # INC cannot reshape this weight at all
     keras: bool = False  # a Keras weight: INC's Keras pattern (NxM only, no channel blocks)
@@ -150,8 +147,5 @@ def resolve_block(pattern: Pattern, geom: Geometry) -> tuple[Block | None, str |
 
 def block_rows(geom: Geometry, block: Block) -> tuple[int, int, int]:
     """How a blocked tensor is walked: (number of stored rows, elements per stored row, stored rows
-    per block group). "rows" geometries store INC's matrix as is; "cols" ones (Keras) store its
-    transpose, so a group spans the block's columns."""
-    if geom.orientation == "rows":
-        return geom.rows, geom.cols, (block.bn if block.kind == "nxm" else 1)
-    return geom.cols, geom.rows, block.bm
+    per block group)."""
+    return geom.rows, geom.cols, (block.bn if block.kind == "nxm" else 1)

@@ -164,7 +164,7 @@ def _nonzero_t(x, job: TensorJob, acc: _DeviceCounts, row0: int, row_len: int, n
 
 def _inc_2d_t(nz, rows: int, geom: Geometry):
     ts = geom.torch_shape
-    if geom.orientation == "rows" and geom.permute:
+    if geom.permute:
         t = nz.view(rows, ts[1], *ts[2:])
         return t.permute(0, *range(2, len(ts)), 1).reshape(rows, geom.cols)
     return nz.view(rows, -1)
@@ -205,24 +205,11 @@ def _run_job(torch, job: TensorJob, device: str, cancel) -> _DeviceCounts:
         rows = r1 - r0
         x2 = _inc_2d_t(nz, rows, geom)
         whole = unit * row_len <= DEVICE_CHUNK_ELEMENTS
-        if geom.orientation == "rows":
-            if block.kind == "nm":
-                cnt = x2.view(rows, -1, block.bm).sum(-1)
-                _tally_t(acc, cnt, block)
-                continue
-            per_row = x2.view(rows, -1, block.bm).any(-1)
-        else:
-            if block.kind == "nm":
-                if whole:
-                    _tally_t(acc, x2.view(rows // block.bm, block.bm, row_len).sum(1), block)
-                else:
-                    part = x2.sum(0)
-                    partial = part if partial is None else partial + part
-                    if closes:
-                        _tally_t(acc, partial, block)
-                        partial = None
-                continue
-            per_row = x2.view(rows, -1, block.bn).any(-1)
+        if block.kind == "nm":  # groups lie within one row
+            cnt = x2.view(rows, -1, block.bm).sum(-1)
+            _tally_t(acc, cnt, block)
+            continue
+        per_row = x2.view(rows, -1, block.bm).any(-1)
         if whole:
             g = per_row.view(rows // unit, unit, -1).any(1)
             acc.blocks += g.numel()
