@@ -15,6 +15,7 @@ SUBCOMMANDS = {
     "layers": ("prune_lsp.layers", "list a model's layers and which pruner selects each"),
     "sparsity": ("prune_lsp.sparsity", "measure a model's sparsity: INC's three figures and per layer"),
     "schedule": ("prune_lsp.schedule", "INC's pruning schedule: each pruner's target sparsity at each mask update"),
+    "watch": ("prune_lsp.watch", "follow a training run's checkpoints and compare their sparsity with the schedule"),
     "schema": ("prune_lsp.schema_cmd", "print the JSON Schema of a config dialect (for yaml-language-server)"),
     "migrate": ("prune_lsp.migrate", "rewrite a config as weight_compression_v2 YAML, a WeightPruningConfig(...) call "
                 "or its JSON key set, keeping comments"),

@@ -154,10 +154,12 @@ def compute_sparsity_report(model_path, config_path=None, device: str = "auto", 
 
 
 def build_report(index, tensors, selections, device: str, progress=None, cancel=None,
-                 backend: str | None = None) -> dict:
+                 backend: str | None = None, reuse=None) -> dict:
     """The report from a LayerIndex, a tensor accessor (access.ModelTensors) and
     [(PrunerSpec, [selected layer names])]. backend: "numpy" (streaming, CPU) or "torch" (any
-    torch device); by default numpy on CPU and torch elsewhere."""
+    torch device); by default numpy on CPU and torch elsewhere. reuse: counts of tensors already
+    counted (analysis.watch.reuse.CountsCache: key(tensors, handle, pattern) -> Counts), so that a
+    checkpoint's unchanged tensors are not counted again."""
     framework = index.framework
     layers = [lay for lay in index.layers if lay.weight is not None]
     by_name = {lay.name: lay for lay in layers}
@@ -228,6 +230,16 @@ def build_report(index, tensors, selections, device: str, progress=None, cancel=
             have_elements.add(h.identity)
 
     job_list = list(jobs.values())
+    reused = 0
+    if reuse is not None:  # take the counts of unchanged tensors, count only the others
+        keys = {k: reuse.key(tensors, tensors.get(job.key), k[1]) for k, job in jobs.items()}
+        for k, job in jobs.items():
+            hit = reuse.get(keys[k])
+            if hit is not None:
+                job.counts = hit
+                reused += 1
+        job_list = [job for k, job in jobs.items() if reuse.get(keys[k]) is None]
+        reuse.last_reused, reuse.last_counted = reused, len(job_list)
     backend = backend or ("numpy" if device == "cpu" else "torch")
     if backend == "numpy":
         from .scheduler import run_jobs
@@ -238,6 +250,9 @@ def build_report(index, tensors, selections, device: str, progress=None, cancel=
 
         run_jobs_torch(job_list, device, progress=progress, cancel=cancel)
 
+    if reuse is not None:
+        for k, job in jobs.items():
+            reuse.put(keys[k], job.counts)
     elements: dict[object, Counts] = {}
     for (ident, _), job in jobs.items():
         elements.setdefault(ident, job.counts)
