@@ -26,7 +26,7 @@ MAX_PASSES = 8
 class Applied:
     code: str
     title: str
-    line: int  # 0-based, in the text the pass started from
+    line: int  # 0-based, in the original text
 
 
 @dataclass
@@ -62,6 +62,7 @@ def fix_text(text: str, diagnose: Diagnose, *, yaml: bool = True,
     result = FixResult(text, text)
     seen = {text}
     diags = first if first is not None else diagnose(text)
+    origin: Optional[list[int]] = None  # line of the pass's text -> line of the original text
     while result.passes < max_passes:
         chosen = pass_fixes(result.text, diags, yaml=yaml)
         if not chosen:
@@ -71,7 +72,8 @@ def fix_text(text: str, diagnose: Diagnose, *, yaml: bool = True,
         if new in seen:  # two fixes undoing each other: stop rather than loop
             break
         seen.add(new)
-        result.applied += [Applied(d.code, f.title, d.range.start.line) for d, f in chosen]
+        result.applied += [Applied(d.code, f.title, _orig(origin, d.range.start.line)) for d, f in chosen]
+        origin = _follow(origin, result.text, new)
         result.text = new
         result.passes += 1
         if result.passes >= max_passes:
@@ -79,6 +81,24 @@ def fix_text(text: str, diagnose: Diagnose, *, yaml: bool = True,
         diags = diagnose(new)
     result.remaining = diags
     return result
+
+
+def _orig(origin: Optional[list[int]], line: int) -> int:
+    if origin is None:
+        return line
+    return origin[min(line, len(origin) - 1)] if origin else line
+
+
+def _follow(origin: Optional[list[int]], old: str, new: str) -> list[int]:
+    """The original line of each line of `new`, given that of each line of `old` (a changed block's
+    lines map to the first line of the block they replace)."""
+    a, b = old.split("\n"), new.split("\n")
+    prev = origin if origin is not None else list(range(len(a)))
+    out = [0] * len(b)
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        for k in range(j1, j2):
+            out[k] = prev[min(i1 + (k - j1), len(prev) - 1)] if tag == "equal" else prev[min(i1, len(prev) - 1)]
+    return out
 
 
 def pass_fixes(text: str, diagnostics: list[Diagnostic], *, yaml: bool = True) -> list[tuple[Diagnostic, Fix]]:
