@@ -27,6 +27,13 @@ CLASS_NAME = "WeightPruningConfig"
 # Modules that export INC's WeightPruningConfig (2.x and 3.x; `pruner.pruning` is INC 2.0's).
 MODULES = ("neural_compressor", "neural_compressor.config", "neural_compressor.training",
            "neural_compressor.conf.pythonic_config", "neural_compressor.pruner.pruning")
+# Packages that ship INC's config class or a copy of INC's pruner under their own module paths
+# (intel-extension-for-transformers carries one): any module inside them counts.
+PACKAGES = ("neural_compressor", "intel_extension_for_transformers")
+
+
+def _is_inc_module(module: str) -> bool:
+    return module in MODULES or any(module == p or module.startswith(p + ".") for p in PACKAGES)
 # WeightPruningConfig.__init__'s parameters in order (neural_compressor/config.py, v2.2 to 3.x),
 # which positional arguments bind to. Every name is a dialect-A global key (tested).
 SIGNATURE = ("pruning_configs", "target_sparsity", "pruning_type", "pattern", "op_names", "excluded_op_names",
@@ -63,16 +70,17 @@ def is_config_call(index: ScopeIndex, site: CallSite) -> bool:
     if isinstance(func, ast.Name):
         target = index.dotted(func, site.scope)
         if target is not None:
-            return any(target == f"{m}.{CLASS_NAME}" for m in MODULES)
+            return target.endswith("." + CLASS_NAME) and _is_inc_module(target[:-len(CLASS_NAME) - 1])
         if func.id != CLASS_NAME:
             return False
         # Not imported by name: INC's if a star import from its modules provides it, or if nothing
         # in the file binds it (a snippet that leaves out its import); not a class of the user's own.
         stars = index.star_imported(site.scope)
-        return any(s in MODULES for s in stars) or func.id not in index.bound_anywhere
+        return any(_is_inc_module(s) for s in stars) or func.id not in index.bound_anywhere
     if isinstance(func, ast.Attribute) and func.attr == CLASS_NAME:
         target = index.dotted(func, site.scope)
-        return target is not None and any(target == f"{m}.{CLASS_NAME}" for m in MODULES)
+        return target is not None and target.endswith("." + CLASS_NAME) \
+            and _is_inc_module(target[:-len(CLASS_NAME) - 1])
     return False
 
 

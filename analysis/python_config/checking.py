@@ -25,6 +25,7 @@ from ..yaml_parse import ParsedText
 from ..yaml_tree import Mapping, Node, Scalar, Sequence
 from .calls import CallBuilder, PythonConfigDoc, is_config_call
 from .literals import UNKNOWN, Converter, UnknownScalar
+from .runtime import apply_overrides
 from .scopes import ScopeIndex
 from .source import SourceMap
 
@@ -60,6 +61,7 @@ class Analysis:
         sites = sorted((s for s in index.calls if is_config_call(index, s)),
                        key=lambda s: (s.call.lineno, s.call.col_offset))
         self.docs = [builder.build(site, i) for i, site in enumerate(sites)]
+        apply_overrides(tree, self.docs, sites, self.conv)  # values the script changes at run time
         infos = [d.python for d in self.docs]
         for info in infos:
             info.siblings = infos

@@ -14,7 +14,8 @@
 | regularization.py | PL012, PL023, PL024, PL032: reg_type, reg_coeff, parameters |
 | layer_regex.py | PL027-PL030: op_names, excluded_op_names, pruning_op_types |
 | keras.py | PL039: Keras-specific limits |
-| legacy.py | PL060-PL063: INC 1.x schema rules |
+| legacy.py | PL060-PL063, PL067: INC 1.x schema rules, 1.x pruner needs |
+| legacy_schema.py | PL066: the 1.x schema's other sections (model, tuning, evaluation, train) |
 | model_checks.py | PL035-PL037, PL045-PL049: against the model (selection, block shapes) |
 | model_ref.py | PL070: the model a config names cannot be read |
 | schedule.py | PL090, PL091, PL093: INC's schedule against the run (analysis.schedule) |
@@ -22,7 +23,7 @@
 
 from . import (  # noqa: F401
     structure, unknown_keys, value_types, yaml_traps, steps, ratios, pattern, pruning_type, enums,
-    regularization, layer_regex, keras, legacy,
+    regularization, layer_regex, keras, legacy, legacy_schema,
 )
 from . import model_ref  # noqa: F401,E402  (PL070, reported by the language server)
 from . import model_checks  # noqa: F401,E402

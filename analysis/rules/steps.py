@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..schema.keys_v2 import GRADIENT_CRITERIA
 from .context import RuleContext
-from .helpers import num, pruners, setting, string
+from .helpers import fmt, num, pruners, setting, string
 from .registry import ERROR, WARNING, checker, rule
 
 START_NEGATIVE = rule("PL001", "start-step-negative", ERROR, "`start_step` is negative", spec="R1", dialects="ABC",
@@ -25,6 +25,13 @@ GRADIENT_END = rule("PL018", "gradient-needs-end-step", ERROR, "A gradient-based
                     "the steps at run time (`pruning.update_items_for_all_pruners(start_step=..., end_step=...)`) "
                     "before the pruners are built; a config used that way can silence the rule with "
                     "`# prune-lsp: disable=PL018`.")
+FREQ_OVER_SPAN = rule("PL068", "frequency-over-span", ERROR,
+                      "An update frequency longer than the pruning span (weight_compression_pytorch)", dialects="C",
+                      explanation="The experimental pytorch_pruner plans (end_step - start_step + 1) // "
+                      "update_frequency_on_step pruning steps; when that is 0 (a frequency longer than the span) and "
+                      "start_step != end_step, its scheduler divides by it at the first pruning step "
+                      "(ZeroDivisionError). INC's example configs leave end_step at 0 and set the steps at run time "
+                      "(update_items_for_all_pruners), which is why their frequencies (100, 500, 1000) look this way.")
 # the experimental pytorch_pruner's gradient pruners (experimental/pytorch_pruner/pruner.py)
 GRADIENT_TYPES_C = ("snip", "snip_momentum")
 PATTERN_LOCK_ONESHOT = rule("PL022", "pattern-lock-not-oneshot", ERROR, "`pattern_lock` with start_step != end_step",
@@ -68,7 +75,7 @@ def criterion_of(p) -> str | None:
     return name if name in GRADIENT_CRITERIA or name == "magnitude" else None
 
 
-@checker(GRADIENT_END, PATTERN_LOCK_ONESHOT, PROGRESSIVE_DEGRADES)
+@checker(GRADIENT_END, PATTERN_LOCK_ONESHOT, PROGRESSIVE_DEGRADES, FREQ_OVER_SPAN)
 def check_schedule(ctx: RuleContext) -> None:
     if ctx.dialect == "C":
         _check_schedule_c(ctx)
@@ -118,6 +125,14 @@ def _check_schedule_c(ctx: RuleContext) -> None:
                 ctx.report_setting(GRADIENT_END.code, p, s_type, msg)
             else:
                 ctx.report_setting(GRADIENT_END.code, p, s_end, msg, related=related)
+        freq = num(p, "update_frequency_on_step")
+        if start is not None and end is not None and freq and freq > 0 and end > start and ptype != "pattern_lock" \
+                and (end - start + 1) // freq == 0:
+            ctx.report_setting(FREQ_OVER_SPAN.code, p, setting(p, "update_frequency_on_step"),
+                               f"update_frequency_on_step {fmt(freq)} is longer than the pruning span (steps "
+                               f"{fmt(start)}..{fmt(end)}): INC's experimental pruner plans 0 pruning steps and divides by "
+                               "that at the first one (ZeroDivisionError). Lower the frequency or widen the span (if a "
+                               "script sets the steps at run time, add `# prune-lsp: disable=PL068`)")
         if ptype == "pattern_lock" and start is not None and end is not None and start != end:
             ctx.report_setting(PATTERN_LOCK_ONESHOT.code, p, s_type,
                                f"`pattern_lock` only supports one-shot pruning: start_step ({start}) must equal "

@@ -63,11 +63,26 @@ def check_value_types(ctx: RuleContext) -> None:
                 continue  # unknown, or a duplicate PyYAML discards (PL059 says so)
             before = len(ctx.diagnostics)
             _check(ctx, d.id, level, spec, pair, schema_checked)
+            if level is Level.PRUNER and pair.name in UNREAD_LOCAL.get(d.id, ()):
+                for diag in ctx.diagnostics[before:]:
+                    if diag.code == WRONG_TYPE.code and diag.severity is ERROR:
+                        diag.severity = WARNING
+                        diag.message += (f"; INC's {'1.x' if d.id == 'D' else 'experimental'} pruners never read "
+                                         f"`{pair.name}` from a `!Pruner`, so INC does not fail on it")
             if level is Level.GLOBAL and len(ctx.diagnostics) > before and global_pair_unused(ctx, pair):
                 for diag in ctx.diagnostics[before:]:
                     if diag.code == WRONG_TYPE.code and diag.severity is ERROR:
                         diag.severity = WARNING
                         diag.message += UNUSED_NOTE.format(key=spec.name)
+
+
+# `!Pruner` keys that INC's pruners of the dialect never read (the 1.x pruners schedule by epochs,
+# the experimental pytorch_pruner by steps): a wrong type there cannot make INC fail.
+UNREAD_LOCAL = {
+    "C": frozenset({"start_epoch", "end_epoch", "initial_sparsity", "update_frequency", "method", "parameters"}),
+    "D": frozenset({"start_step", "end_step", "update_frequency_on_step", "prune_domain", "sparsity_decay_type",
+                    "extra_excluded_names"}),
+}
 
 
 def _check(ctx: RuleContext, dialect: str, level: Level, spec: KeySpec, pair: Pair, schema_checked: bool) -> None:

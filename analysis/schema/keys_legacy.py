@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from .spec import T_DICT, T_INT, T_LIST, T_PRUNERS, T_STR, T_STRICT_FLOAT, T_ANY, KeySpec
+from .spec import T_DICT, T_FLOAT, T_INT, T_LIST, T_PRUNERS, T_STR, T_STRICT_FLOAT, T_ANY, KeySpec
 
 _K = KeySpec
 _STRICT = "The 1.x schema wants a float literal here: `0` or `1` (an int) is rejected; write `0.0`/`1.0`."
@@ -68,8 +68,9 @@ for _name, _default in (("start_epoch", None), ("end_epoch", None), ("initial_sp
         quirks = base.quirks
         if _name in ("prune_type", "pattern"):
             quirks = quirks + (f"A `!Pruner` that omits it gets `{_default}`, not the global value.",)
-        # `!Pruner` values are not type-checked by the schema, only by how INC uses them.
-        PRUNER_KEYS[_name] = _K(_name, T_ANY if base.type == T_STRICT_FLOAT else base.type, _default, base.doc,
+        # `!Pruner` values are not type-checked by the schema, only by how INC uses them: compared and
+        # computed with as numbers (an int is fine, a string or a YAML 1.1 `9e-1` is not).
+        PRUNER_KEYS[_name] = _K(_name, T_FLOAT if base.type == T_STRICT_FLOAT else base.type, _default, base.doc,
                                 base.example, base.allowed, base.value_docs, quirks, "conf/config.py Pruner",
                                 base.rules, base.snippet_values, nullable=True)
 

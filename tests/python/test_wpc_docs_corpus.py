@@ -8,6 +8,9 @@ the block to a literal, read with ast.literal_eval, never exec) is run by INC 2.
 - INC (or Python itself) rejects a block: prune-lsp reports at least one error.
 - INC accepts every call of a block, or the calls depend on values only known at run time:
   prune-lsp reports no error.
+A block that changes its config with `update_config(...)` / `update_items_for_all_pruners(...)`
+(literal arguments) is run by the oracle with those changes applied, as INC applies them before it
+builds the pruners.
 """
 
 from __future__ import annotations
@@ -99,6 +102,8 @@ def program_and_calls(code: str):
         tree = ast.parse(code)
         calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == CLASS]
     names = _literal_names(tree)
+    updates = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+               and n.func.attr in ("update_config", "update_items_for_all_pruners")]
     out = []
     for call in calls:
         try:
@@ -106,10 +111,22 @@ def program_and_calls(code: str):
             kwargs = {k.arg: _literal(k.value, names) for k in call.keywords if k.arg}
             if any(k.arg is None for k in call.keywords):
                 raise ValueError("**")
+            for up in updates:  # what INC's Pruning.update_config does before it builds the pruners
+                _apply_update(args, kwargs, {k.arg: _literal(k.value, names) for k in up.keywords if k.arg})
             out.append({"args": args, "kwargs": kwargs})
         except ValueError:
             out.append(None)
     return code, out
+
+
+def _apply_update(args: list, kwargs: dict, changes: dict) -> None:
+    """Pruning.update_config(**changes) sets each key in every pruner's merged config: the same as
+    setting it globally and in every local config."""
+    kwargs.update(changes)
+    local = args[0] if args else kwargs.get("pruning_configs")
+    for item in local if isinstance(local, list) else []:
+        if isinstance(item, dict):
+            item.update(changes)
 
 
 @pytest.fixture(scope="module")

@@ -58,8 +58,9 @@ def bp(glob: str, *pruners: str) -> str:
 
 
 def d(body: str) -> str:
-    """A dialect-D (INC 1.x weight_compression) config."""
-    return _head("weight_compression") + body
+    """A dialect-D (INC 1.x weight_compression) config (with `pruners: []` unless the body has a list:
+    INC 1.x builds its pruners from that list and fails without it)."""
+    return _head("weight_compression") + body + ("" if "pruners:" in body else "      pruners: []\n")
 
 
 def c(body: str) -> str:
@@ -174,14 +175,28 @@ TWINS: dict[str, Twin] = {
                   "      pruning_type: magnitude\n      end_step: 10\n      pruning_op_types: [Dense]\n"
                   "      pruners: []\n", E),
     # --- legacy.py (INC 1.x)
+    "PL066": Twin(d("      initial_sparsity: 0.0\n") + "tuning:\n  «random_sed»: 1978\n",
+                  d("      initial_sparsity: 0.0\n") + "tuning:\n  random_seed: 1978\n", E),
+    "PL067": Twin(d("      pruners:\n        - !Pruner\n            prune_type: «group_lasso»\n"),
+                  d("      pruners:\n        - !Pruner\n            prune_type: group_lasso\n"
+                    "            parameters: {alpha: 0.006}\n"), E),
+    "PL068": Twin(c("      start_step: 0\n      end_step: 4\n      update_frequency_on_step: «100»\n"
+                    "      pruners:\n        - !Pruner\n            prune_type: magnitude\n"),
+                  c("      start_step: 0\n      end_step: 4\n      update_frequency_on_step: 2\n"
+                    "      pruners:\n        - !Pruner\n            prune_type: magnitude\n"), E),
+    "PL069": Twin(c("      pruners:\n        - !Pruner\n            prune_type: magnitude\n            names: [«1»]\n"),
+                  c("      pruners:\n        - !Pruner\n            prune_type: magnitude\n            names: ['1']\n"), E),
     "PL060": Twin(d("      initial_sparsity: «0.9»\n      target_sparsity: 0.5\n"),
                   d("      initial_sparsity: 0.1\n      target_sparsity: 0.5\n"), E),
-    "PL061": Twin(d("      prune_type: «basic_magnitud»\n"), d("      prune_type: basic_magnitude\n"), E),
-    "PL062": Twin(d("      pattern: «tile_pattern_3x3»\n"), d("      pattern: tile_pattern_1x1\n"), W),
+    "PL061": Twin(d("      pruners:\n        - !Pruner\n            prune_type: «basic_magnitud»\n"),
+                  d("      pruners:\n        - !Pruner\n            prune_type: basic_magnitude\n"), E),
+    "PL062": Twin(d("      pruners:\n        - !Pruner\n            pattern: «tile_pattern_3x3»\n"),
+                  d("      pruners:\n        - !Pruner\n            pattern: tile_pattern_1x1\n"), E),
     "PL063": Twin(_head("weight_compression").replace("pruning:\n", "pruning:\n  train:\n    criterion:\n"
                   "      CrossEntropyLoss:\n        reduction: «None»\n") + "      initial_sparsity: 0.0\n",
                   _head("weight_compression").replace("pruning:\n", "pruning:\n  train:\n    criterion:\n"
-                  "      CrossEntropyLoss:\n        reduction: none\n") + "      initial_sparsity: 0.0\n", E),
+                  "      CrossEntropyLoss:\n        reduction: none\n") + "      initial_sparsity: 0.0\n"
+                  "      pruners: []\n", E),
 }
 
 
