@@ -37,8 +37,23 @@ class Converter:
         self.codec = codec
         self.lines = lines
         self._seq = CodecLines(lines)
+        # In ASCII text a code point is one unit in UTF-8, UTF-16 and UTF-32 alike: no per-position
+        # counting (pygls sums over the line's characters for each one: seconds for 40,000 findings).
+        self._ascii = lines.text.isascii()
+        self._ascii_lines: dict[int, bool] = {}
+
+    def _line_is_ascii(self, line: int) -> bool:
+        got = self._ascii_lines.get(line)
+        if got is None:
+            got = self._ascii_lines[line] = self.lines.line_text(line).isascii()
+        return got
 
     def position(self, p: Position) -> types.Position:
+        lines = self.lines
+        if p.line < lines.line_count and (self._ascii or self._line_is_ascii(p.line)):
+            # what the codec computes, clamped to the line's end as it is
+            width = lines.line_end(p.line) - lines.line_starts[p.line]
+            return types.Position(line=p.line, character=min(p.character, width))
         return self.codec.position_to_client_units(self._seq, types.Position(line=p.line, character=p.character))
 
     def range(self, r: Range) -> types.Range:

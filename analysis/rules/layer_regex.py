@@ -67,10 +67,20 @@ def check_layer_selection(ctx: RuleContext) -> None:
                                "pruned (LayerNorm, Embedding, ...); write a list", fixes=_listify(ctx, s))
 
 
-@functools.lru_cache(maxsize=20_000)
+# Layer names as most configs write them (`bert.encoder.layer.0`): always a valid regex, no need to compile
+# (a generated config names 20,000 distinct layers; compiling each took a second).
+_PLAIN_NAME = re.compile(r"[\w.\-/: ]*").fullmatch
+
+
 def regex_problem(raw: str) -> Optional[str]:
-    """Why `raw` does not compile, or None. Cached beyond re's own 512-entry cache: a config
-    with a thousand pruners is re-checked on every keystroke with the same regexes."""
+    """Why `raw` does not compile, or None."""
+    return None if _PLAIN_NAME(raw) else _compile_problem(raw)
+
+
+@functools.lru_cache(maxsize=20_000)
+def _compile_problem(raw: str) -> Optional[str]:
+    """Cached beyond re's own 512-entry cache: a config with a thousand pruners is re-checked on every
+    keystroke with the same regexes."""
     try:
         re.compile(raw)
     except re.error as exc:
