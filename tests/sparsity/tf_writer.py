@@ -105,9 +105,13 @@ def from_variables(variables, fmt: str, path: str) -> dict:
 
 m = build()
 set_zeros(m)
+# a model mid-training: Adam's slots (all zeros at first) sit beside the weights in checkpoints
+# and tf-keras SavedModels, and must not be counted as the model's parameters
+m.compile(optimizer=keras.optimizers.Adam(), loss="mse")
+m.optimizer.build(m.trainable_variables)
 j = lambda *p: os.path.join(out, *p)  # noqa: E731
 truth = {}
-ckpt = tf.train.Checkpoint(model=m).write(j("tfckpt", "model"))
+ckpt = tf.train.Checkpoint(model=m, optimizer=m.optimizer).write(j("tfckpt", "model"))
 if flavour == "keras3":
     m.export(j("export"))
     m.save_weights(j("w.weights.h5"))
