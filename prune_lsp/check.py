@@ -139,11 +139,13 @@ def run(args: argparse.Namespace) -> int:
     results: list[tuple[str, Diagnostic]] = []
     not_checked: list[str] = []  # files named on the command line that could not be checked: exit 2
     fixing = args.fix or args.diff
+    fixed = {"fixes": 0, "files": 0}
     if fixing:
         from .check_fix import fix_path
     for path, explicit in files:
         found = fix_path(path, settings, args.model, write=args.fix and not args.diff,
-                         diff_out=sys.stdout if args.diff else None) if fixing else check_path(path, settings, args.model)
+                         diff_out=sys.stdout if args.diff else None, stats=fixed) if fixing \
+            else check_path(path, settings, args.model)
         for d in found:
             results.append((str(path), d))
             if explicit and d.code == NOT_CHECKED.code:
@@ -161,10 +163,12 @@ def run(args: argparse.Namespace) -> int:
     else:
         write_text(out, results, None if args.show_all else FLOOD_LIMIT)
         out.flush()
-        if sys.stderr.isatty() or results:
+        if sys.stderr.isatty() or results or fixed["fixes"]:
             n_err = sum(d.severity is Severity.ERROR for _, d in results)
             n_warn = sum(d.severity is Severity.WARNING for _, d in results)
-            print(f"{len(files)} file(s) checked: {n_err} error(s), {n_warn} warning(s)", file=sys.stderr)
+            done = (f"; {fixed['fixes']} fix(es) {'applied' if args.fix and not args.diff else 'to apply'} in "
+                    f"{fixed['files']} file(s), remaining" if fixing else "")
+            print(f"{len(files)} file(s) checked{done}: {n_err} error(s), {n_warn} warning(s)", file=sys.stderr)
     if not_checked:
         print(f"prune-lsp check: {len(not_checked)} file(s) named on the command line could not be checked "
               f"(PL056): {', '.join(not_checked)}", file=sys.stderr)

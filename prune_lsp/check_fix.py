@@ -17,8 +17,9 @@ from analysis.engine import CheckSettings
 from analysis.files import ReadError, read_error_diagnostic, read_text
 
 
-def fix_path(path: Path, settings: CheckSettings, cli_model: Optional[str], *, write: bool, diff_out) -> list[Diagnostic]:
-    """Fix one file; returns the diagnostics that remain (of the fixed text)."""
+def fix_path(path: Path, settings: CheckSettings, cli_model: Optional[str], *, write: bool, diff_out,
+             stats: Optional[dict] = None) -> list[Diagnostic]:
+    """Fix one file; returns the diagnostics that remain (of the fixed text). `stats` counts fixes and files."""
     from analysis.fix_all import fix_text
 
     from .check import check_source
@@ -40,6 +41,9 @@ def fix_path(path: Path, settings: CheckSettings, cli_model: Optional[str], *, w
             return check_source(text, path, settings, cli_model)
     if diff_out is not None:
         diff_out.write(result.diff(path.as_posix()))
+    if stats is not None:
+        stats["fixes"] = stats.get("fixes", 0) + len(result.applied)
+        stats["files"] = stats.get("files", 0) + 1
     verb = "fixed" if write else "would fix"
     for a in result.applied:
         print(f"{path}:{a.line + 1}: {verb} {a.code}: {a.title}", file=sys.stderr)

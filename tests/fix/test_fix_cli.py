@@ -80,6 +80,7 @@ def test_diff_writes_nothing_and_exit_status_is_what_remains(tmp_path, capsys):
     assert out.out.startswith(f"--- {f}\n+++ {f}\n@@")
     assert '+      pattern: "2:4"  # unquoted trap' in out.out and "-      pattern: 2:4  # unquoted trap" in out.out
     assert "would fix PL014" in out.err and "end_step" in out.err
+    assert "1 file(s) checked; 5 fix(es) to apply in 1 file(s), remaining: 1 error(s)" in out.err
 
 
 def test_fix_json_and_python(tmp_path, capsys):

@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "oracle"))
 import mutations  # noqa: E402
 import oracle  # noqa: E402
 
+pytestmark = pytest.mark.oracle
 OWN_SEED = Path(__file__).resolve().parents[1] / "configs" / "dialects" / "b_v2.yaml"
 
 

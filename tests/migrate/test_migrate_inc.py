@@ -24,6 +24,8 @@ import pytest
 from analysis.migrate import MigrateError, migrate
 from tests.oracle import corpus
 
+pytestmark = pytest.mark.oracle
+
 HERE = Path(__file__).resolve().parent
 RUNNER = HERE / "inc_pruners.py"
 OWN = sorted((HERE / "configs").glob("*.yaml"))
