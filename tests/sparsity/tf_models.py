@@ -19,8 +19,8 @@ _written: dict[str, tuple[Path, dict]] = {}
 
 # formats each flavour writes (keys of truth.json's "formats")
 FORMATS = {
-    "keras3": ("savedmodel", "checkpoint", "weights_h5", "keras_zip"),
-    "keras2": ("savedmodel", "checkpoint", "weights_prefix", "weights_h5", "full_h5", "saver"),
+    "keras3": ("savedmodel", "checkpoint", "seq_checkpoint", "weights_h5", "keras_zip"),
+    "keras2": ("savedmodel", "checkpoint", "seq_checkpoint", "weights_prefix", "weights_h5", "full_h5", "saver"),
 }
 
 

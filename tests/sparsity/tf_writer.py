@@ -36,6 +36,14 @@ def build():
     return keras.Model(inp, x, name="net")
 
 
+def build_sequential():
+    return keras.Sequential([keras.Input((6, 6, 4)), keras.layers.Conv2D(8, 3, name="conv"),
+                             keras.layers.Flatten(name="flat"), keras.layers.Dense(16, name="hidden"),
+                             keras.layers.Dense(16, name="half", dtype="float16"),
+                             keras.layers.Dense(8, name="bf", dtype="bfloat16"), keras.layers.Dense(4, name="fc")],
+                            name="seq")
+
+
 def set_zeros(m):
     rng = np.random.default_rng(0)
     for ly in m.layers:
@@ -147,5 +155,12 @@ else:
     fresh = build()
 tf.train.Checkpoint(model=fresh).read(ckpt).assert_existing_objects_matched()
 truth["checkpoint"] = from_model(fresh, "checkpoint", j("tfckpt", "model"))
+# the same weights in a Sequential model (Keras 3 keys it under _functional/_operations)
+seq = build_sequential()
+seq.set_weights(m.get_weights())
+seq_ckpt = tf.train.Checkpoint(model=seq).write(j("seqckpt", "model"))
+fresh = build_sequential()
+tf.train.Checkpoint(model=fresh).read(seq_ckpt).assert_existing_objects_matched()
+truth["seq_checkpoint"] = from_model(fresh, "seq_checkpoint", j("seqckpt", "model"))
 with open(j("truth.json"), "w") as f:
     json.dump({"flavour": flavour, "tf": tf.__version__, "formats": truth}, f, indent=1)
