@@ -57,18 +57,35 @@ def fix_text(text: str, diagnose: Diagnose, *, yaml: bool = True,
              first: Optional[list[Diagnostic]] = None, max_passes: int = MAX_PASSES) -> FixResult:
     """Fix `text` to a fixed point. `diagnose(text)` checks a text the way the caller does (rules
     disabled, model); `first` are the diagnostics of `text` when the caller already has them;
-    `yaml`: the text is YAML, so structural fixes (ruamel.yaml) apply too. With `max_passes` reached
-    the fixes of that many passes are applied and `remaining` is left empty (not checked again)."""
+    `yaml`: the text is YAML, so structural fixes (ruamel.yaml) apply too. `max_passes` bounds the
+    passes (the editor's light-bulb offer makes one). A fix that would write a key twice is left out."""
     result = FixResult(text, text)
     seen = {text}
     diags = first if first is not None else diagnose(text)
     origin: Optional[list[int]] = None  # line of the pass's text -> line of the original text
+    rejected: set = set()  # fixes that would write a key twice (a rename onto a key already there)
     while result.passes < max_passes:
-        chosen = pass_fixes(result.text, diags, yaml=yaml)
+        chosen = [(d, f) for d, f in pass_fixes(result.text, diags, yaml=yaml)
+                  if _id(d, f, origin) not in rejected]
         if not chosen:
             break
-        edits = [e for _d, f in chosen for e in f.edits]
-        new = apply_edits(result.text, edits)
+        new = apply_edits(result.text, [e for _d, f in chosen for e in f.edits])
+        new_diags = diagnose(new)
+        if _duplicates(new_diags) - _duplicates(diags):
+            # A fix must not change what the config means: a key renamed onto one already there would
+            # make PyYAML keep only one of the two values. Find the fixes that do it; keep the others.
+            keep = []
+            for d, f in chosen:
+                alone = diagnose(apply_edits(result.text, list(f.edits)))
+                if _duplicates(alone) - _duplicates(diags):
+                    rejected.add(_id(d, f, origin))
+                else:
+                    keep.append((d, f))
+            if not keep:
+                continue
+            chosen = keep
+            new = apply_edits(result.text, [e for _d, f in chosen for e in f.edits])
+            new_diags = diagnose(new)
         if new in seen:  # two fixes undoing each other: stop rather than loop
             break
         seen.add(new)
@@ -76,11 +93,23 @@ def fix_text(text: str, diagnose: Diagnose, *, yaml: bool = True,
         origin = _follow(origin, result.text, new)
         result.text = new
         result.passes += 1
-        if result.passes >= max_passes:
-            return result  # `remaining` unknown: the caller asked for this many passes only
-        diags = diagnose(new)
+        diags = new_diags
     result.remaining = diags
     return result
+
+
+DUPLICATE_KEY = "PL059"
+
+
+def _duplicates(diags: list[Diagnostic]) -> set:
+    from collections import Counter
+
+    c = Counter(d.message for d in diags if d.code == DUPLICATE_KEY)
+    return {(m, i) for m, n in c.items() for i in range(n)}
+
+
+def _id(d: Diagnostic, f: Fix, origin: Optional[list[int]]) -> tuple:
+    return d.code, f.title, _orig(origin, d.range.start.line)
 
 
 def _orig(origin: Optional[list[int]], line: int) -> int:

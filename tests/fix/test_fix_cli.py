@@ -146,3 +146,17 @@ pruning:
     assert main(["migrate", str(src), "--to", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["pruning_configs"][0]["op_names"] == ["layer1.*"] and data["target_sparsity"] == 0.5
+
+
+def test_a_rename_onto_a_key_already_there_is_not_applied(tmp_path, capsys):
+    """`patern` has one close match, `pattern`, but the entry has a `pattern` already: renaming would
+    make PyYAML keep one of the two values, so --fix leaves it (and fixes the rest)."""
+    f = tmp_path / "d.yaml"
+    text = ("pruning:\n  approach:\n    weight_compression_v2:\n      end_step: 10\n      pruners:\n"
+            "        - !PrunerV2\n          pruning_type: magnitude\n          pattern: 4x1\n"
+            "          patern: \"2:4\"\n          pruning_scope: lokal\n")
+    f.write_text(text)
+    assert main(["check", "--fix", str(f)]) == 1
+    fixed = f.read_text()
+    assert 'patern: "2:4"' in fixed and "pruning_scope: local" in fixed
+    assert "PL031" in capsys.readouterr().out
