@@ -105,9 +105,11 @@ def _c_global(g: Any, notes: list[str]) -> Any:
         notes.append(msg)
         key_notes.setdefault("pruning_op_types", []).append(msg)
     pruners = g.get("pruners")
+    if not isinstance(pruners, list) or not pruners:
+        # C iterates the list: none builds no pruner, where INC 2.x's `pruners: []` builds one from the
+        # global keys; no v2 config means "no pruner"
+        raise MigrateError("a weight_compression_pytorch config without pruners builds no pruner; nothing to migrate")
     if pruners is not None:
-        if not isinstance(pruners, list):
-            raise MigrateError("`pruners` is not a list")
         for i, p in enumerate(pruners):
             if not hasattr(p, "items"):
                 raise MigrateError(f"pruner {i + 1} is not a mapping")
