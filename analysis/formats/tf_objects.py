@@ -209,7 +209,7 @@ def read_tf_model(path: str | os.PathLike) -> TFModel:
             md = meta.get(nid)
             vars_ = [(var_of[v][0], bundle.entries[var_of[v][1]]) for v in vids]
             if vars_:
-                lname, tvars = _layer_from_vars(vars_, gpath)
+                lname, tvars = _layer_from_vars(vars_, gpath.rpartition("/")[2] if naming == "keras2-graph" else gpath)
             else:
                 lname, tvars = gpath, []
             cls = ""

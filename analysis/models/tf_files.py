@@ -57,7 +57,10 @@ def index_from_tf(path: str, model: TFModel, source: str) -> LayerIndex:
         leaves = {v.name.rpartition("/")[2]: v.entry.shape for v in ly.variables}
         cls, inferred = ly.class_name, False
         if not cls and ly.variables:
-            cls, inferred = keras_class(leaves), True
+            # variables of sub-layers ("block/dense/kernel"): a nested model or a composite layer
+            # (MultiHeadAttention); its class cannot be told, and it is no Dense or Conv
+            nested = any("/" in v.name[len(ly.name) + 1:] for v in ly.variables)
+            cls, inferred = ("" if nested else keras_class(leaves)), True
             inferred_any = True
         params = tuple(v.name for v in ly.variables)
         if not ly.variables:

@@ -262,3 +262,20 @@ def test_savedmodel_read_only_by_tensorflow_is_all_unread(written, config, monke
     assert all(r["read"] is False and r["zeros"] is None for r in rep["layers"])
     assert rep["unread_selected"] == ["conv", "hidden", "half", "bf"]
     assert rep["inc"]["elementwise_over_all"] is None and rep["totals"]["complete"] is False
+
+
+@pytest.mark.parametrize("flavour", ["keras3", "keras2"])
+def test_a_nested_model_is_one_layer_and_no_dense(written, config, flavour):
+    """INC's Keras pruning walks model.layers: a nested Sequential is one layer, whose class
+    (Sequential) is neither Dense nor Conv, so it is not selected and not in the Dense denominator."""
+    _, truth = written(flavour)
+    t = truth["formats"]["nested_checkpoint"]
+    rep = compute_sparsity_report(t["path"], config_path=config)
+    rows = {r["name"]: r for r in rep["layers"]}
+    assert set(t["layers"]) == {"block", "head"}
+    block = next(r for r in rep["layers"] if r["name"] != "head")  # tf-keras records no name: "layer-1"
+    assert (block["zeros"], block["size"]) == (t["layers"]["block"]["zeros"], t["layers"]["block"]["size"]) == (24, 48)
+    assert block["class_name"] not in ("Dense", "Conv2D") and block["pruner"] is None
+    assert rows["head"]["class_name"] == "Dense"
+    assert rep["figures"]["inc"]["matmul_gemm_conv_weights"] == t["layers"]["head"]["size"]
+    assert rep["totals"]["zeros"] == t["all"]["zeros"] and rep["totals"]["parameters"] == t["all"]["size"]

@@ -162,5 +162,21 @@ seq_ckpt = tf.train.Checkpoint(model=seq).write(j("seqckpt", "model"))
 fresh = build_sequential()
 tf.train.Checkpoint(model=fresh).read(seq_ckpt).assert_existing_objects_matched()
 truth["seq_checkpoint"] = from_model(fresh, "seq_checkpoint", j("seqckpt", "model"))
+# a nested model: INC sees `block` as one top-level layer (a Sequential, neither Dense nor Conv)
+def build_nested():
+    inner = keras.Sequential([keras.Input((8,)), keras.layers.Dense(6, name="a"), keras.layers.Dense(5, name="b")],
+                             name="block")
+    inp = keras.Input((8,))
+    return keras.Model(inp, keras.layers.Dense(3, name="head")(inner(inp)), name="outer")
+
+
+nested = build_nested()
+w = nested.get_weights()
+w[0][:4] = 0  # 4 of block's first kernel's 8 input rows
+nested.set_weights(w)
+nested_ckpt = tf.train.Checkpoint(model=nested).write(j("nestedckpt", "model"))
+fresh = build_nested()
+tf.train.Checkpoint(model=fresh).read(nested_ckpt).assert_existing_objects_matched()
+truth["nested_checkpoint"] = from_model(fresh, "nested_checkpoint", j("nestedckpt", "model"))
 with open(j("truth.json"), "w") as f:
     json.dump({"flavour": flavour, "tf": tf.__version__, "formats": truth}, f, indent=1)
