@@ -103,18 +103,26 @@ def st_kind(ls: "PruneLanguageServer", uri: str) -> Optional[str]:
     return st.kind if st is not None else None
 
 
+_MIGRATED: dict = {}  # the last document migrated: {"key": (uri, version, ...), "text": str | None}
+
+
 def _migrate_action(ls: "PruneLanguageServer", uri: str, version: Optional[int], text: str) -> Optional[types.CodeAction]:
     """"Migrate to weight_compression_v2": the whole document as `prune-lsp migrate` writes it (only
     offered for C and D configs, so ruamel.yaml is loaded only when such a file is open)."""
     from analysis.fix_all import minimal_edits
     from analysis.migrate import MigrateError, migrate
 
-    try:
-        m = migrate(text, "v2")
-    except MigrateError:
+    key = (uri, version, len(text), hash(text))
+    if _MIGRATED.get("key") != key:  # light-bulb requests repeat on every cursor move: migrate once per text
+        try:
+            _MIGRATED.update(key=key, text=migrate(text, "v2").text)
+        except MigrateError:
+            _MIGRATED.update(key=key, text=None)
+    migrated = _MIGRATED["text"]
+    if migrated is None:
         return None
     conv = converter(ls, uri, ls.result_now(uri), text)
-    edits = [types.TextEdit(range=conv.range(e.range), new_text=e.new_text) for e in minimal_edits(text, m.text)]
+    edits = [types.TextEdit(range=conv.range(e.range), new_text=e.new_text) for e in minimal_edits(text, migrated)]
     return types.CodeAction(title="Migrate to weight_compression_v2", kind=MIGRATE_KIND,
                             edit=_edit(ls, uri, version, edits))
 
