@@ -193,7 +193,16 @@ def _move_reg_coeff(parsed: ParsedText, m: Mapping, pair: Pair) -> Optional[Fix]
         del data["reg_coeff"]
         target = data["parameters"]
         target["reg_coeff"] = value
-        if eol is not None:
+        if eol is not None and getattr(target, "fa", None) is not None and target.fa.flow_style():
+            # `parameters: {...}` on one line: the comment cannot sit inside the braces; it joins the
+            # comment at the end of that line
+            entry = data.ca.items.setdefault("parameters", [None, None, None, None])
+            if entry[2] is not None:
+                first, nl, rest2 = entry[2].value.partition("\n")
+                entry[2].value = first.rstrip() + "  " + eol.value.strip() + "\n" + rest2
+            else:
+                entry[2] = eol
+        elif eol is not None:
             try:  # keep the comment's distance from the value: the key moves one level in
                 eol.column = eol.column + _indents(block_text[0])[0]
             except (AttributeError, TypeError):

@@ -102,14 +102,32 @@ def test_fix_json_and_python(tmp_path, capsys):
     capsys.readouterr()
 
 
-def test_structural_fix_pruners_mapping_becomes_a_list(tmp_path):
+def test_structural_fixes_keep_comments(tmp_path):
+    """reg_coeff into a one-line `parameters: {...}` (its comment joins that line's), and a `pruners:`
+    mapping made a list of one tagged pruner, comments inside and after it kept."""
     f = tmp_path / "m.yaml"
-    f.write_text("pruning:\n  approach:\n    weight_compression_v2:\n      end_step: 10\n"
-                 "      pruning_type: magnitude\n      pruners:\n        op_names: ['layer1.*']  # sel\n"
-                 "        target_sparsity: 0.5\n")
-    main(["check", "--fix", str(f)])
+    text = """\
+pruning:
+  approach:
+    weight_compression_v2:
+      end_step: 10
+      pruning_type: magnitude
+      reg_coeff: 0.2   # global coeff
+      parameters: {alpha: 1}   # flow params
+      pruners:    # a mapping, not a list
+        # the only pruner
+        op_names: ['layer1.*']  # sel
+        target_sparsity: 0.5
+        # trailing inside
+      # after pruners
+"""
+    f.write_text(text)
+    assert main(["check", "--fix", str(f)]) == 0
     fixed = f.read_text()
-    assert "- !PrunerV2" in fixed and "op_names: ['layer1.*']  # sel" in fixed or "# sel" in fixed
+    assert [c for c in comments(text) if c not in fixed] == []
+    assert re.search(r"parameters: \{alpha: 1, reg_coeff: 0.2\} +# flow params  # global coeff", fixed)
+    assert re.search(r"pruners:    # a mapping, not a list\n        # the only pruner\n        - !PrunerV2\n"
+                     r"          op_names: \['layer1.\*'\] +# sel\n          target_sparsity: 0.5\n", fixed)
     assert main(["check", str(f)]) == 0
 
 
