@@ -200,6 +200,28 @@ def hover(result: "CheckResult", pos: Position, index: Any = None) -> Optional[H
         usage = _global_usage(hit.config, key, hit.pair)
         if usage:
             extra += ["Pruners:"] + usage
+    if hit.on_key:
+        extra += _schedule_lines(hit, key)
     if extra:
         md = "\n\n".join(["\n".join(extra), "---", md])
     return HoverInfo(md, rng)
+
+
+def _schedule_lines(hit: _Hit, key: str) -> list[str]:
+    """On a key that shapes the schedule: each affected pruner's curve (analysis.schedule)."""
+    from .schedule.chart import SCHEDULE_KEYS, schedule_summary
+    from .schedule.config import schedules_for_checked
+
+    if key not in SCHEDULE_KEYS:
+        return []
+    try:
+        cs = schedules_for_checked(hit.config)
+    except Exception:  # a config too broken to schedule: the diagnostics say why
+        return []
+    if hit.pruner is not None:
+        cs.pruners = [s for s, a in zip(cs.pruners, cs.anchors) if a is hit.pruner]
+    elif hit.level is Level.PRUNER and hit.config.config.dialect.id == "D":
+        cs.pruners = [s for s, a in zip(cs.pruners, cs.anchors) if a.mapping is not None
+                      and a.mapping.start <= hit.pair.key.start <= a.mapping.end]
+    return ["INC's schedule (sparsity at each mask update):"] + [f"- {schedule_summary(s)}" for s in cs.pruners] \
+        if cs.pruners else []

@@ -151,3 +151,21 @@ def svg_chart(schedules: Sequence[PrunerSchedule], title: str = "", until: Optio
         out.append(f'<text x="{L + pw + 40}" y="{legend_y + 4}">measured checkpoint</text>')
     out.append("</svg>")
     return "\n".join(out) + "\n"
+
+
+SCHEDULE_KEYS = {"start_step", "end_step", "pruning_frequency", "sparsity_decay_type", "target_sparsity",
+                 "max_sparsity_ratio_per_op", "pruning_type", "update_frequency_on_step", "max_sparsity_ratio_per_layer",
+                 "prune_type", "start_epoch", "end_epoch", "update_frequency", "initial_sparsity"}
+
+
+def schedule_summary(s: PrunerSchedule) -> str:
+    """One markdown line: the curve as a sparkline and what it goes through."""
+    if s.error:
+        return f"{s.label}: INC raises {s.error}"
+    if not s.updates:
+        return f"{s.label}: {s.mode} — " + (s.notes[0] if s.notes else "no mask updates")
+    first, last = s.updates[0], s.updates[-1]
+    final = s.expected_after(last.step + 1)
+    return (f"{s.label}: `{sparkline(s)}` {s.mode}, {len(s.prune_updates)} update(s) from {s.unit} {first.step} "
+            f"to {last.step}, reaching {final:.1%}" + (f" (target {s.target:g})" if s.target is not None
+                                                       and abs((final or 0) - s.target) > 1e-9 else ""))

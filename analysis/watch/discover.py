@@ -98,3 +98,18 @@ def _kind(path: str) -> str:
 
 def _has_config(folder: str) -> bool:
     return os.path.isfile(os.path.join(folder, "config.json"))
+
+
+def checkpoint_step(model_path: str) -> Optional[int]:
+    """The training step a model path was saved at, when it says: a HF checkpoint folder's
+    trainer_state.json (the folder itself or the one holding the file), else a step in its name."""
+    p = os.path.abspath(model_path)
+    for folder in ((p,) if os.path.isdir(p) else ()) + (os.path.dirname(p),):
+        step = trainer_step(folder)
+        if step is not None:
+            return step
+    base = os.path.basename(p)
+    step = step_from_name(base)
+    if step is None and re.fullmatch(r"(?:checkpoint|global_step|step)[-_]?\d+", os.path.basename(os.path.dirname(p))):
+        step = step_from_name(os.path.basename(os.path.dirname(p)))
+    return step

@@ -132,9 +132,30 @@ def sparsity_lenses(ls: "PruneLanguageServer", uri: str, result, conv) -> list[t
             now = (figs.get("selected") or {}).get("elementwise_over_matmul_gemm_conv")
             target = figs.get("target_sparsity")
             title = f"now {_pct(now)}" + (f" of {_pct(target, 3)}" if isinstance(target, (int, float)) else "")
+            title += _schedule_part(checked, ep, measured.report.get("model"))
             lenses.append(types.CodeLens(range=conv.range(where), command=types.Command(
                 title=title, command=COMPUTE_SPARSITY, arguments=[{"uri": uri, "device": measured.device}])))
     return lenses
+
+
+def _schedule_part(checked, ep, model_path) -> str:
+    """", schedule expects Z% at step S" when the measured checkpoint says its step
+    (analysis.watch.discover.checkpoint_step) and INC's schedule (analysis.schedule) is known."""
+    if not isinstance(model_path, str):
+        return ""
+    try:
+        from analysis.schedule.config import schedules_for_checked
+        from analysis.watch.discover import checkpoint_step
+
+        step = checkpoint_step(model_path)
+        if step is None:
+            return ""
+        cs = schedules_for_checked(checked)
+        s = next((s for s, a in zip(cs.pruners, cs.anchors) if a is ep), None)
+        expected = s.expected_after(step) if s is not None else None
+    except Exception:  # a lens never fails: the schedule part is left out
+        return ""
+    return "" if expected is None else f", schedule expects {_pct(expected)} at {s.unit} {step}"
 
 
 def _pct(x: Any, digits: int = 1) -> str:
