@@ -24,6 +24,7 @@ from .yaml_parse import ParsedText, parse_text
 from .yaml_tree import Mapping, Pair, Scalar
 
 REG_COEFF_CODES = ("PL032", "PL044")
+GLOBAL_ONLY = "PL044"
 PRUNERS_NOT_LIST = "PL052"
 UNTAGGED = "PL053"
 CODES = frozenset(REG_COEFF_CODES + (PRUNERS_NOT_LIST, UNTAGGED))
@@ -58,6 +59,10 @@ def _line(parsed: ParsedText, offset: int) -> int:
 
 def _fix_for(parsed: ParsedText, doc: ConfigDoc, d: Diagnostic) -> Optional[Fix]:
     line = d.range.start.line
+    if d.code == GLOBAL_ONLY and doc.dialect.id == "B":
+        fix = _global_only(parsed, doc, line)
+        if fix is not None or not _is_reg_coeff_at(parsed, doc, line):
+            return fix
     if d.code in REG_COEFF_CODES:
         mappings = [doc.globals] + [e.mapping for e in doc.pruners]
         for m in mappings:
@@ -83,6 +88,60 @@ def _fix_for(parsed: ParsedText, doc: ConfigDoc, d: Diagnostic) -> Optional[Fix]
                 at = d.range.start
                 return Fix(f"add `{tag}`", (TextEdit(Range(at, at), f"{tag} "),))
     return None
+
+
+def _is_reg_coeff_at(parsed: ParsedText, doc: ConfigDoc, line: int) -> bool:
+    return any(isinstance(e.mapping, Mapping) and (p := e.mapping.get_pair("reg_coeff")) is not None
+               and _line(parsed, p.key.start) == line for e in doc.pruners)
+
+
+def _global_only(parsed: ParsedText, doc: ConfigDoc, line: int) -> Optional[Fix]:
+    """A global-only key (`low_memory_usage`, `criterion_type`) in the only `!PrunerV2` entry moves to the
+    global section, which that single pruner inherits from: same meaning, and INC accepts it. With
+    several pruners the global value would reach the others too, so there is no safe fix."""
+    g = doc.globals
+    if len(doc.pruners) != 1 or not isinstance(g, Mapping) or g.flow:
+        return None
+    entry = doc.pruners[0].mapping
+    if entry is None or entry.flow:
+        return None
+    pair = next((p for p in entry.pairs if _line(parsed, p.key.start) == line), None)
+    if pair is None or not isinstance(pair.name, str) or pair.name == "reg_coeff" \
+            or g.get_pair(pair.name) is not None or not isinstance(pair.value, Scalar):
+        return None
+    key = pair.name
+
+    def mutate(data):
+        pruners = data.get("pruners")
+        if not isinstance(pruners, list) or len(pruners) != 1 or key not in pruners[0] or key in data:
+            return None
+        taken = _take(pruners[0], key)
+        if taken is None:
+            return None
+        value, eol = taken
+        data.insert(list(data.keys()).index("pruners"), key, value)
+        if eol is not None:
+            data.ca.items[key] = [None, None, eol, None]
+        return data
+
+    edit = _rewrite(parsed, g.start, _block_end(parsed, g), mutate)
+    return Fix(f"move `{key}` to the global section (the only pruner inherits it)", (edit,)) if edit else None
+
+
+def _take(m, key):
+    """Remove `key` from a ruamel mapping: (its value, its end-of-line comment token); the whole-line
+    comments ruamel kept on it go to the key before it. None when that cannot be done without loss."""
+    keys = list(m.keys())
+    i = keys.index(key)
+    token = m.ca.items.pop(key, None)
+    eol, rest = _split_comment(token)
+    if rest:
+        if i == 0:
+            return None
+        _append_comment(m, keys[i - 1], rest)
+    value = m[key]
+    del m[key]
+    return value, eol
 
 
 # --- ruamel.yaml round trip of one subtree -------------------------------------------------------

@@ -178,3 +178,20 @@ def test_a_rename_onto_a_key_already_there_is_not_applied(tmp_path, capsys):
     fixed = f.read_text()
     assert 'patern: "2:4"' in fixed and "pruning_scope: local" in fixed
     assert "PL031" in capsys.readouterr().out
+
+
+def test_global_only_key_of_the_only_pruner_moves_to_the_global_section(tmp_path):
+    one = ("pruning:\n  approach:\n    weight_compression_v2:\n      end_step: 10   # end\n      pruners:\n"
+           "        - !PrunerV2\n          pruning_type: magnitude\n          low_memory_usage: true   # save memory\n"
+           "          # about the target\n          target_sparsity: 0.5\n")
+    f = tmp_path / "one.yaml"
+    f.write_text(one)
+    assert main(["check", "--fix", str(f)]) == 0
+    fixed = f.read_text()
+    assert re.search(r"      end_step: 10   # end\n      low_memory_usage: true +# save memory\n      pruners:", fixed)
+    assert "          pruning_type: magnitude\n          # about the target\n          target_sparsity: 0.5" in fixed
+    # two pruners: the global value would reach the other one too, so no fix
+    two = one + "        - !PrunerV2\n          pruning_type: magnitude\n          op_names: ['x']\n"
+    f.write_text(two)
+    assert main(["check", "--fix", str(f)]) == 1
+    assert f.read_text() == two
