@@ -29,6 +29,10 @@ def run(args: argparse.Namespace) -> int:
     if args.steps_per_epoch is not None and args.steps_per_epoch < 1:
         print("prune-lsp migrate: --steps-per-epoch must be at least 1", file=sys.stderr)
         return 2
+    if Path(args.file).suffix == ".py":
+        print(f"prune-lsp migrate: {args.file}: a Python file holds WeightPruningConfig(...) calls already (the "
+              "current API); migrate reads YAML configs and JSON key sets", file=sys.stderr)
+        return 1
     try:
         text = read_text(Path(args.file))
     except ReadError as exc:

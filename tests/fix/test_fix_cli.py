@@ -195,3 +195,25 @@ def test_global_only_key_of_the_only_pruner_moves_to_the_global_section(tmp_path
     f.write_text(two)
     assert main(["check", "--fix", str(f)]) == 1
     assert f.read_text() == two
+
+
+def test_migrate_exit_status(tmp_path, capsys):
+    assert main(["migrate", str(tmp_path / "missing.yaml")]) == 2
+    gs = tmp_path / "gs.yaml"
+    gs.write_text("model: {name: m, framework: pytorch}\npruning:\n  approach:\n    weight_compression:\n"
+                  "      pruners:\n        - !Pruner\n            prune_type: gradient_sensitivity\n")
+    assert main(["migrate", str(gs)]) == 1
+    assert "gradient_sensitivity" in capsys.readouterr().err
+    old = tmp_path / "e.yaml"
+    old.write_text("pruning:\n  magnitude:\n    p1: {weights: [a], target_sparsity: 0.3}\n  start_epoch: 0\n")
+    assert main(["migrate", str(old)]) == 1
+    assert "INC 1.0" in capsys.readouterr().err
+    v2 = tmp_path / "v2.yaml"
+    v2.write_text("pruning:\n  approach:\n    weight_compression_v2:\n      pruners: []\n")
+    assert main(["migrate", str(v2)]) == 1 and "already" in capsys.readouterr().err
+    assert main(["migrate", str(v2), "--to", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == {"pruning_configs": []}
+    assert main(["migrate", str(gs), "--steps-per-epoch", "0"]) == 2
+    py = tmp_path / "c.py"
+    py.write_text("x = 1\n")
+    assert main(["migrate", str(py)]) == 1

@@ -7,6 +7,7 @@ The agreement figures are printed."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -24,6 +25,8 @@ import mutations  # noqa: E402
 import oracle  # noqa: E402
 
 pytestmark = pytest.mark.oracle
+# 3 seeds per mutation kind by default; every seed with PRUNE_LSP_ORACLE_FULL=1 (as test_differential)
+SEEDS = None if os.environ.get("PRUNE_LSP_ORACLE_FULL") else 3
 OWN_SEED = Path(__file__).resolve().parents[1] / "configs" / "dialects" / "b_v2.yaml"
 
 
@@ -41,7 +44,7 @@ def _texts() -> dict[str, str]:
 def fixable_cases() -> tuple[list, int]:
     seeds = mutations.seeds_from_texts(_texts())
     out, with_errors = [], 0
-    for case in mutations.generate(seeds, 3):
+    for case in mutations.generate(seeds, SEEDS):
         diags = check_text(case.text, "mutated.yaml").diagnostics
         if not _errors(diags):
             continue
@@ -61,7 +64,7 @@ def test_fixed_configs_are_accepted_by_inc():
     python, why = oracle.inc_python()
     if python is None:
         pytest.skip(why)
-    seeds = {c.id.split(":")[0]: c for c in mutations.generate(mutations.seeds_from_texts(_texts()), 3)
+    seeds = {c.id.split(":")[0]: c for c in mutations.generate(mutations.seeds_from_texts(_texts()), SEEDS)
              if c.kind == "seed"}
     results, _stats = oracle.verdicts(python, cases + list(seeds.values()))
     differ, accepted = {}, 0
