@@ -9,10 +9,14 @@ default 1), so the global one is never used (recorded from INC 2.6: tests/schedu
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from .inc import PrunerSchedule, schedule_c, schedule_d, schedule_v2
+
+# Every key schedule_v2 reads: two pruners equal on these have the same schedule.
+_V2_SCHEDULE_KEYS = ("pruning_type", "start_step", "end_step", "pruning_frequency", "target_sparsity",
+                     "max_sparsity_ratio_per_op", "sparsity_decay_type", "lock_init_sparsity")
 
 _D_GLOBAL = {"initial_sparsity": 0.0, "target_sparsity": 0.97, "start_epoch": 0, "end_epoch": 4,
              "update_frequency": 1.0, "prune_type": "basic_magnitude"}
@@ -44,8 +48,18 @@ def schedules_for_checked(checked) -> ConfigSchedule:
     dialect = doc.dialect.id
     cs = ConfigSchedule(None, dialect)
     if dialect in ("A", "B"):
+        # A generated config repeats one schedule thousands of times (21,000 pruners took 60 s to
+        # simulate step by step): compute each distinct one once, per check.
+        seen: dict[str, PrunerSchedule] = {}
         for i, ep in enumerate(checked.pruners):
-            cs.pruners.append(schedule_v2(ep.as_dict(), i + 1, ep.label(), dialect))
+            cfg = ep.as_dict()
+            key = repr([(k in cfg, cfg.get(k)) for k in _V2_SCHEDULE_KEYS])
+            got = seen.get(key)
+            if got is None:
+                got = seen[key] = schedule_v2(cfg, i + 1, ep.label(), dialect)
+            else:
+                got = replace(got, index=i + 1, label=ep.label(), updates=list(got.updates), notes=list(got.notes))
+            cs.pruners.append(got)
             cs.anchors.append(ep)
     elif dialect == "C":
         for i, ep in enumerate(checked.pruners):
