@@ -34,6 +34,7 @@ SUITES = [
     ("bench_layers", lambda m, q: m.rows(repeat=3 if q else 7)),
     ("bench_layer_completion", lambda m, q: m.rows(runs=20 if q else 60)),
     ("bench_sparsity", lambda m, q: m.rows(quick=q)),
+    ("bench_watch", lambda m, q: m.rows(quick=q)),
     ("bench_peer", lambda m, q: m.rows(n_cases=120 if q else 400)),
 ]
 
