@@ -5,6 +5,8 @@ schedule that ends short of its target. (A schedule INC divides by zero in is PL
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..schedule import findings as F
 from .context import RuleContext
 from .registry import WARNING, checker, rule
@@ -57,9 +59,13 @@ def check_schedule_findings(ctx: RuleContext) -> None:
 
 def _each(cs):
     total = cs.train_epochs if cs.dialect == "D" else None
+    done: dict[int, tuple] = {}  # pruners sharing one computed schedule (schedules_for_checked) share findings
     for s, anchor in zip(cs.pruners, cs.anchors):
-        for f in F.pruner_findings(s, total):
-            yield s, anchor, f
+        got = done.get(id(s.updates))
+        if got is None or got[0] is not s.updates:
+            got = done[id(s.updates)] = (s.updates, F.pruner_findings(s, total))
+        for f in got[1]:
+            yield s, anchor, (f if f.pruner == s.index else replace(f, pruner=s.index))
 
 
 def _report_d(ctx: RuleContext, entry, finding) -> None:

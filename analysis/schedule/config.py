@@ -58,7 +58,7 @@ def schedules_for_checked(checked) -> ConfigSchedule:
             if got is None:
                 got = seen[key] = schedule_v2(cfg, i + 1, ep.label(), dialect)
             else:
-                got = replace(got, index=i + 1, label=ep.label(), updates=list(got.updates), notes=list(got.notes))
+                got = replace(got, index=i + 1, label=ep.label())  # shares the (read-only) updates and notes
             cs.pruners.append(got)
             cs.anchors.append(ep)
     elif dialect == "C":
