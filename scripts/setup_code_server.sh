@@ -16,6 +16,7 @@
 set -euo pipefail
 
 VERSION=4.100.3
+SCRIPTS=$(cd "$(dirname "$0")" && pwd)
 DIR="${PRUNE_LSP_CODE_SERVER_DIR:-$HOME/.cache/prune-lsp-code-server}"
 MARKER="$DIR/.complete-$VERSION"
 BIN="$DIR/node_modules/.bin/code-server"
@@ -38,14 +39,9 @@ install_debs() {
     missing=$(need_debs)
     [[ -z "$missing" ]] && return 0
     log "apt: $missing"
-    local sudo=""
-    [[ $(id -u) -eq 0 ]] || sudo="sudo -n"
-    # Another apt (a parallel set-up) may hold the locks: wait for it rather than fail.
-    local opts=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
-    $sudo apt-get "${opts[@]}" update -qq >&2 || log "apt-get update failed (continuing)"
+    # scripts/apt_install.sh waits for the dpkg lock another apt (a parallel set-up) may hold.
     # shellcheck disable=SC2086
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get "${opts[@]}" install -y -qq --no-install-recommends \
-        $missing >/dev/null
+    bash "$SCRIPTS/apt_install.sh" $missing
 }
 
 if [[ -f "$MARKER" && -x "$BIN" ]] && [[ -z "$(need_debs)" ]]; then
@@ -53,7 +49,7 @@ if [[ -f "$MARKER" && -x "$BIN" ]] && [[ -z "$(need_debs)" ]]; then
     exit 0
 fi
 
-install_debs
+install_debs || true
 missing=$(need_debs)
 if [[ -n "$missing" ]]; then
     log "missing after apt: $missing"

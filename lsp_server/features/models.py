@@ -190,17 +190,22 @@ class ModelManager:
         The check ran with the model of the previous check (none for a just-opened document): when
         the model it names now is already loaded, check again with it (model rules, PL05x); when it
         is loading, the load's end re-checks (waiters)."""
-        old = self.refs.get(uri)
         if not result.is_pruning_config and result.directives.model is None:
-            new = None
+            self.set_ref(uri, None)
         else:
-            new = self.ref_for(uri, result)
+            self.set_ref(uri, self.ref_for(uri, result))
+        self.notify_status(uri)
+
+    def set_ref(self, uri: str, new: Optional[ModelRef]) -> None:
+        old = self.refs.get(uri)
         self.refs[uri] = new
         if new is not None:
             e = self.entry(new, uri)
             if e.status == "ok" and (old is None or old.path != new.path):
-                self.server.schedule_check(uri, 0.0)
-        self.notify_status(uri)
+                # The result at hand was checked without this (loaded) model: a new generation
+                # makes pushed and pulled results stale, and the re-check runs with the model.
+                self.generation += 1
+                self.server.model_state_changed([uri])
 
     def _wants_status(self) -> bool:
         try:
@@ -227,7 +232,7 @@ class ModelManager:
             self.refs[uri] = None
             return []
         ref = self.ref_for(uri, result)
-        self.refs[uri] = ref
+        self.set_ref(uri, ref)
         if ref is None:
             return []
         e = self.entry(ref, uri)

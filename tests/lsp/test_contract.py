@@ -162,3 +162,31 @@ async def test_no_model_status_for_clients_that_did_not_ask(plain_client, exampl
     await wait_until(lambda: any(u == cfg.as_uri() for u, _, _ in plain_client.published), 30, "diagnostics")
     await asyncio.sleep(1.0)
     assert got == []
+
+
+async def test_a_config_opened_after_its_model_loaded_gets_the_model_findings(vs_client, example):
+    """Found in the real VS Code: the first (pulled) check of a config ran before the server knew
+    its modeline, and a model already loaded for another config never re-checked it."""
+    from .conftest import diagnostics
+
+    client, d = vs_client, example["dir"]
+    first = d / "prune_tiny_bert.yaml"
+    open_doc(client, first.as_uri(), first.read_text())
+    await wait_until(lambda: any(s.get("status") == "ok" for s in client.statuses), 30, "model loaded")
+    broken = d / "broken_config.yaml"
+    out = subprocess.run([sys.executable, "-m", "prune_lsp", "check", str(broken), "--format", "json"],
+                         capture_output=True, text=True, timeout=120)
+    want = sorted((f["code"], f["range"]["start"]["line"], f["range"]["start"]["character"])
+                  for f in json.loads(out.stdout))
+    assert any(code == "PL052" or "also selected" in f["message"] for f, code in
+               ((f, f["code"]) for f in json.loads(out.stdout))), "the CLI reports no model finding here"
+    open_doc(client, broken.as_uri(), broken.read_text())
+
+    async def same():
+        while True:
+            got = sorted((str(x.code), x.range.start.line, x.range.start.character)
+                         for x in await diagnostics(client, broken.as_uri()))
+            if got == want:
+                return got
+            await asyncio.sleep(0.1)
+    await asyncio.wait_for(same(), 30)
