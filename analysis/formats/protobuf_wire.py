@@ -32,12 +32,20 @@ def fields(buf):
     mv = memoryview(buf)
     pos, n = 0, len(mv)
     while pos < n:
-        key, pos = varint(mv, pos)
+        key = mv[pos]
+        if key < 0x80:  # one-byte keys and lengths are the rule: skip the general decoder
+            pos += 1
+        else:
+            key, pos = varint(mv, pos)
         num, wt = key >> 3, key & 7
         if wt == 0:
             val, pos = varint(mv, pos)
         elif wt == 2:
-            ln, pos = varint(mv, pos)
+            if pos < n and mv[pos] < 0x80:
+                ln = mv[pos]
+                pos += 1
+            else:
+                ln, pos = varint(mv, pos)
             if pos + ln > n:
                 raise ValueError("length-delimited field runs past the message")
             val = mv[pos:pos + ln]

@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections import deque
 from dataclasses import dataclass, field
 
 from . import protobuf_wire as pw
@@ -87,9 +88,9 @@ def _layer_list(nodes) -> tuple[list[tuple[str, int]], str] | None:
     """The top-level layers [(graph path, node id)] in model.layers order, found breadth-first
     from the root: a node with `layer-N` children (tf-keras) or an `_operations`/`_layers` list
     (Keras 3)."""
-    seen, queue = {0}, [(0, "")]
+    seen, queue = {0}, deque([(0, "")])
     while queue:
-        nid, path = queue.pop(0)
+        nid, path = queue.popleft()
         children = nodes[nid][0]
         numbered = [(int(m.group(1)), c, ln) for c, ln in children if (m := _LAYER_N.match(ln))]
         if numbered:
@@ -172,7 +173,32 @@ def _dedup_key(e: BundleEntry, full_name: str):
     return (full_name, e.dtype, e.shape, e.crc32c)
 
 
+_MEMO: dict[tuple, TFModel] = {}  # the layer index and the sparsity count read a bundle once
+
+
 def read_tf_model(path: str | os.PathLike) -> TFModel:
+    """read_tf_model_uncached(path), memoised on the index file's (path, size, mtime) (4 entries)."""
+    from .tf_bundle import prefix_of
+
+    p = os.fspath(path)
+    prefix = prefix_of(p)
+    try:
+        st = os.stat(prefix + ".index") if prefix else None
+    except OSError:
+        st = None
+    if st is None:
+        return read_tf_model_uncached(p)
+    key = (os.path.realpath(p), os.path.realpath(prefix), st.st_size, st.st_mtime_ns)
+    hit = _MEMO.get(key)
+    if hit is None:
+        hit = read_tf_model_uncached(p)
+        if len(_MEMO) >= 4:
+            _MEMO.pop(next(iter(_MEMO)))
+        _MEMO[key] = hit
+    return hit
+
+
+def read_tf_model_uncached(path: str | os.PathLike) -> TFModel:
     """Top-level Keras layers of a SavedModel folder or a checkpoint prefix, with the bundle
     entries of their variables (first = the layer's weight as INC takes it). ModelFormatError
     when the bundle or its object graph cannot be read."""
@@ -234,10 +260,18 @@ def read_tf_model(path: str | os.PathLike) -> TFModel:
             continue
         e = bundle.entries[key]
         dk = _dedup_key(e, full)
-        if dk in seen:
-            continue  # the same variable tracked twice (export's `variables` and `_all_variables`)
-        seen[dk] = key
+        branch = key.split("/", 1)[0]
+        if dk in seen and seen[dk] != branch:
+            # the same variable in two of the export's lists (`variables`, `_all_variables`): same
+            # name, same bytes; within one list equal variables are distinct ones (zero biases)
+            continue
+        seen.setdefault(dk, branch)
         vars_.append((full, e))
+    if len({fn for fn, _ in vars_}) < len(vars_):
+        # distinct variables with one name (built outside any model's name scope): name them by
+        # their place in the object graph instead, so that none hides another
+        vars_ = [(e.key.replace("/.ATTRIBUTES/VARIABLE_VALUE", ""), e) for _, e in vars_]
+        notes.append("variable names repeat: layers named by their object-graph paths")
     layers = _group_by_path(vars_)
     notes.append("layer names taken from the variables' paths (the file records no layer list); "
                  "classes inferred from weight shapes")

@@ -205,15 +205,25 @@ class _BundleTensors(ModelTensors):
         from analysis.formats.dtypes import itemsize_bits
         from analysis.formats.tf_objects import read_tf_model
 
+        from .dtypes import bit_format
+
         model = read_tf_model(path)
         little = model.bundle.little_endian
+        sizes: dict[str, int | None] = {}
+
+        def shard_size(shard: str) -> int | None:
+            if shard not in sizes:
+                try:
+                    sizes[shard] = os.path.getsize(shard)
+                except OSError:
+                    sizes[shard] = None
+            return sizes[shard]
+
         for ly in model.layers:
             for v in ly.variables:
                 e = v.entry
 
                 def make(e=e):
-                    from .dtypes import bit_format
-
                     if e.sliced:
                         raise ValueError("a partitioned variable (saved in slices), which is not read")
                     if not little:
@@ -221,11 +231,11 @@ class _BundleTensors(ModelTensors):
                     fmt = bit_format(e.dtype)
                     if e.size != e.numel * itemsize_bits(e.dtype) // 8:
                         raise ValueError(f"its entry says {e.size} bytes for {e.numel} {e.dtype} elements")
-                    try:
-                        if os.path.getsize(e.shard) < e.offset + e.size:
-                            raise ValueError(f"{os.path.basename(e.shard)} ends before its bytes (truncated)")
-                    except OSError:
-                        raise ValueError(f"its data file {os.path.basename(e.shard)} is missing") from None
+                    have = shard_size(e.shard)
+                    if have is None:
+                        raise ValueError(f"its data file {os.path.basename(e.shard)} is missing")
+                    if have < e.offset + e.size:
+                        raise ValueError(f"{os.path.basename(e.shard)} ends before its bytes (truncated)")
                     return FileSource(self.files.fd(e.shard), e.offset, fmt.uint, e.numel)
                 self.handles[v.name] = TensorHandle(v.name, e.dtype, tuple(e.shape), ("bundle", e.shard, e.offset),
                                                     make, "keras")

@@ -169,9 +169,7 @@ def build_report(index, tensors, selections, device: str, progress=None, cancel=
     for lay in index.layers:
         for p in (lay.params or ((lay.weight,) if lay.weight else ())):
             param_names.append(p)
-    for lay in layers:
-        if lay.weight not in param_names:
-            param_names.append(lay.weight)
+    param_names.extend(lay.weight for lay in layers)  # a weight a layer's params do not list
     param_names = list(dict.fromkeys(param_names))
 
     pruners: list[PrunerCounts] = []
