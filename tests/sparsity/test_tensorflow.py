@@ -279,3 +279,16 @@ def test_a_nested_model_is_one_layer_and_no_dense(written, config, flavour):
     assert rows["head"]["class_name"] == "Dense"
     assert rep["figures"]["inc"]["matmul_gemm_conv_weights"] == t["layers"]["head"]["size"]
     assert rep["totals"]["zeros"] == t["all"]["zeros"] and rep["totals"]["parameters"] == t["all"]["size"]
+
+
+@pytest.mark.parametrize("flavour", ["keras3", "keras2"])
+def test_equal_variables_are_distinct_tensors(written, flavour):
+    """Layers tracked in a plain list: all-zero biases (equal bytes) and, in tf-keras, equal
+    variable names; every tensor is counted once, none hides another."""
+    _, truth = written(flavour)
+    t = truth["formats"]["loose"]
+    rep = compute_sparsity_report(t["path"])
+    tot = rep["totals"]
+    assert (tot["tensors_counted"], tot["parameters"], tot["zeros"]) == (t["all"]["tensors"], t["all"]["size"],
+                                                                       t["all"]["zeros"]) == (6, 60, 28)
+    assert len(rep["layers"]) == 3

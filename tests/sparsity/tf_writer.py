@@ -178,5 +178,17 @@ nested_ckpt = tf.train.Checkpoint(model=nested).write(j("nestedckpt", "model"))
 fresh = build_nested()
 tf.train.Checkpoint(model=fresh).read(nested_ckpt).assert_existing_objects_matched()
 truth["nested_checkpoint"] = from_model(fresh, "nested_checkpoint", j("nestedckpt", "model"))
+# layers tracked outside any model (a list on a tf.train.Checkpoint): their variables may share
+# a name, and their zero biases have equal bytes; each is still its own tensor
+loose = []
+for i in range(3):
+    ly = keras.layers.Dense(4, name=f"l{i}")
+    ly.build((None, 4))
+    loose.append(ly)
+loose[1].kernel.assign(np.zeros((4, 4), np.float32))
+tf.train.Checkpoint(layers=loose).write(j("loose", "model"))
+c = [tf_counts(v) for ly in loose for v in ly.weights]
+truth["loose"] = {"path": j("loose", "model"), "layers": {}, "all": {
+    "zeros": sum(x["zeros"] for x in c), "size": sum(x["size"] for x in c), "tensors": len(c)}}
 with open(j("truth.json"), "w") as f:
     json.dump({"flavour": flavour, "tf": tf.__version__, "formats": truth}, f, indent=1)
