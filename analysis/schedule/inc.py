@@ -33,6 +33,16 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 DECAY_TYPES = ("exp", "cos", "linear", "cube")
+# A schedule with more updates than this is listed sampled (evenly, first and last kept): an
+# `end_step: 100000000` with frequency 1 must not build a list of 10^8 steps in the editor.
+MAX_LISTED = 5_000
+
+
+def _sampled(n: int) -> list[int]:
+    """Indices 0..n-1, all of them or MAX_LISTED evenly spread (first and last included)."""
+    if n <= MAX_LISTED:
+        return list(range(n))
+    return sorted({round(j * (n - 1) / (MAX_LISTED - 1)) for j in range(MAX_LISTED)})
 PROGRESSIVE_STEPS = 4  # pruners/progressive.py progressive_configs, not configurable
 
 
@@ -184,7 +194,11 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B") 
     if None in (start, end, freq, target, cap) or freq <= 0 or end < start or start < 0:
         s.error = "the schedule needs integer start_step <= end_step and pruning_frequency > 0, numeric ratios"
         return s
-    steps = list(range(start, end + 1, freq))
+    n_steps = (end - start) // freq + 1
+    picked = _sampled(n_steps)
+    steps = [start + j * freq for j in picked]
+    if len(picked) < n_steps:
+        s.notes.append(f"{n_steps} mask updates: listed sampled ({len(picked)} of them)")
     if ptype == "pattern_lock":
         s.mode = "lock"
         s.notes.append("pattern_lock keeps the zeros the weights already have; it sets no target")
@@ -203,8 +217,8 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B") 
                                                                   else "pruning_frequency is 1"))
     s.mode = "oneshot" if oneshot else ("progressive" if progressive else "iterative")
     rounds: list[tuple[int, float, int]] = []
-    for i, step in enumerate(steps):
-        k = done + i
+    for j, step in zip(picked, steps):
+        k = done + j
         if oneshot:
             r = target
         else:
@@ -217,7 +231,7 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B") 
         rounds.append((step, r, k))
     if oneshot and target > cap:
         s.notes.append(f"one-shot: the scheduler asks {target:g}, each layer is capped at {cap:g}")
-    if not progressive:
+    if not progressive or len(picked) < n_steps:
         s.updates = [Update(st, r, "prune", k) for st, r, k in rounds]
         return s
     s.updates = _progressive_updates(rounds, start, end, freq)
@@ -234,7 +248,7 @@ def _progressive_updates(rounds, start: int, end: int, freq: int) -> list[Update
     prev_full = 0.0
     prune_at = {st: (r, k) for st, r, k in rounds}
     cur_round = None  # (step, ratio, base)
-    for step in range(start, end + 1):
+    for step in sorted(set(range(start, end + 1, freq)) | set(range(start, end + 1, pfp))):
         if step in prune_at:
             r, k = prune_at[step]
             base = prev_full if cur_round is None else cur_round[1]
@@ -282,7 +296,12 @@ def schedule_c(cfg: dict, index: int = 1, label: str = "") -> PrunerSchedule:
     total = (end - start + 1) // freq
     oneshot = start == end
     s.mode = "oneshot" if oneshot else "iterative"
-    for i, step in enumerate(range(start, end + 1, freq)):
+    n_steps = (end - start) // freq + 1
+    picked = _sampled(n_steps)
+    if len(picked) < n_steps:
+        s.notes.append(f"{n_steps} mask updates: listed sampled ({len(picked)} of them)")
+    for i in picked:
+        step = start + i * freq
         if oneshot:
             r = target
         else:
@@ -326,7 +345,7 @@ def schedule_d(cfg: dict, index: int = 1, label: str = "") -> PrunerSchedule:
         s.error = "the schedule needs integer start_epoch <= end_epoch, update_frequency > 0, numeric ratios"
         return s
     s.mode = "oneshot" if start == end else "iterative"
-    for e in range(start, end + 1):
+    for e in (start + j for j in _sampled(end - start + 1)):
         if start == end:
             r = target
         else:
