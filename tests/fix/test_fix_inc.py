@@ -29,6 +29,7 @@ pytestmark = pytest.mark.oracle
 SEEDS = None if os.environ.get("PRUNE_LSP_ORACLE_FULL") else 3
 VALUE_CHOSEN_BY_MUTATION = {"nm-unquoted", "pruning-type-bad", "pattern-bad"}
 OWN_SEED = Path(__file__).resolve().parents[1] / "configs" / "dialects" / "b_v2.yaml"
+OWN_TOY_SEED = Path(__file__).resolve().parent / "configs" / "b_seed.yaml"  # INC accepts it on the toy model
 
 
 def _errors(diags) -> list:
@@ -36,7 +37,8 @@ def _errors(diags) -> list:
 
 
 def _texts() -> dict[str, str]:
-    texts = {"own_b_v2.yaml": OWN_SEED.read_text(encoding="utf-8")}
+    texts = {"own_b_v2.yaml": OWN_SEED.read_text(encoding="utf-8"),
+             "own_b_seed.yaml": OWN_TOY_SEED.read_text(encoding="utf-8")}
     if corpus.available():
         texts.update({n: corpus.read(n) for n in corpus.dialect_b_files()})
     return texts
@@ -68,6 +70,7 @@ def test_fixed_configs_are_accepted_by_inc():
     seeds = {c.id.split(":")[0]: c for c in mutations.generate(mutations.seeds_from_texts(_texts()), SEEDS)
              if c.kind == "seed"}
     results, _stats = oracle.verdicts(python, cases + list(seeds.values()))
+    assert results[seeds["own_b_seed"].id]["ok"], results[seeds["own_b_seed"].id]  # the own seed is a good one
     differ, accepted, as_seed, chosen = {}, 0, 0, 0
     for c in cases:
         got, seed = results[c.id], results[seeds[c.id.split(":")[0]].id]
