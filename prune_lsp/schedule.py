@@ -33,6 +33,10 @@ def run(args) -> int:
     except ScheduleError as e:
         print(f"prune-lsp schedule: {e}", file=sys.stderr)
         return 2
+    except Exception as e:  # the contract: one line, never a traceback
+        print(f"prune-lsp schedule: {args.config}: {type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}",
+              file=sys.stderr)
+        return 2
     if args.total_steps is not None and args.total_steps < 0:
         print("prune-lsp schedule: --total-steps must be >= 0", file=sys.stderr)
         return 2

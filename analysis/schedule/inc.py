@@ -224,7 +224,9 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B") 
         else:
             try:
                 r = decay_ratio(s.decay, target, cap, k, total)
-            except (ValueError, ZeroDivisionError, OverflowError) as e:
+                if isinstance(r, complex):  # a ratio above 1 that check_config would have refused
+                    raise ArithmeticError("the curve leaves the real numbers (a ratio above 1?)")
+            except Exception as e:
                 s.error = f"AssertionError: {e}" if isinstance(e, ValueError) else f"{type(e).__name__}: {e}"
                 s.updates = []
                 return s
@@ -312,8 +314,12 @@ def schedule_c(cfg: dict, index: int = 1, label: str = "") -> PrunerSchedule:
                            f"update_frequency_on_step ({freq}): INC divides by zero at step {start}")
                 s.updates = []
                 return s
-            except ValueError as e:
-                s.error = f"AssertionError: {e}"
+            except Exception as e:
+                s.error = f"AssertionError: {e}" if isinstance(e, ValueError) else f"{type(e).__name__}: {e}"
+                s.updates = []
+                return s
+            if isinstance(r, complex):
+                s.error = "ArithmeticError: the curve leaves the real numbers (a ratio above 1?)"
                 s.updates = []
                 return s
         s.updates.append(Update(step, r, "prune", i))
