@@ -72,7 +72,7 @@ def _unknown(conv: Converter, where: ast.AST, key: str) -> UnknownScalar:
 def _make_runtime(conv: Converter, doc, mapping: Mapping, key: str, where: ast.AST, add: bool) -> None:
     pair = mapping.get_pair(key)
     if pair is not None:
-        u = _unknown(conv, pair.value, key)
+        u = conv.unknown_at(pair.value.start, pair.value.end, key)
         pair.value = u
         doc.unknowns.append(u)
     elif add:

@@ -10,7 +10,7 @@ from ..diagnostics import Fix
 from ..yaml_tree import Scalar, Sequence
 from .context import RuleContext
 from .helpers import pruners, setting
-from .registry import ERROR, WARNING, checker, rule
+from .registry import ERROR, INFO, WARNING, checker, rule
 
 BAD_REGEX = rule("PL027", "op-names-bad-regex", ERROR, "An `op_names` entry that is not a valid regex", spec="R27",
                  dialects="AB")
@@ -62,9 +62,23 @@ def check_layer_selection(ctx: RuleContext) -> None:
                         ctx.report_setting(code, p, s, msg)
         s = setting(p, "pruning_op_types")
         if s is not None and isinstance(s.value, str) and not mha:
-            ctx.report_setting(STRING_AS_LIST.code, p, s, f"`pruning_op_types` is the string \"{s.value}\": INC matches "
-                               f"each character as a class-name substring, so almost every module with a weight is "
-                               "pruned (LayerNorm, Embedding, ...); write a list", fixes=_listify(ctx, s))
+            chars = ", ".join(f"'{c}'" for c in dict.fromkeys(s.value))
+            ops = setting(p, "op_names")
+            narrowed = ops is not None and isinstance(ops.value, list) and bool(ops.value) \
+                and all(isinstance(x, str) and x not in (".*", "") for x in ops.value)
+            if narrowed:
+                msg = (f"`pruning_op_types` is the string \"{s.value}\": INC matches each character ({chars}) as a "
+                       "class-name substring, so among the layers `op_names` selects, every module with a weight is "
+                       f"pruned whatever its class (LayerNorm, Embedding, BatchNorm, not only {s.value}). op_names "
+                       "narrows it here, so this matters only if those names also match such modules; write a list")
+                d = ctx.report_setting(STRING_AS_LIST.code, p, s, msg, fixes=_listify(ctx, s))
+                if d is not None:
+                    d.severity = INFO
+            else:
+                ctx.report_setting(STRING_AS_LIST.code, p, s, f"`pruning_op_types` is the string \"{s.value}\": INC "
+                                   f"matches each character ({chars}) as a class-name substring, so almost every module "
+                                   "with a weight is pruned (LayerNorm, Embedding, ...); write a list",
+                                   fixes=_listify(ctx, s))
 
 
 # Layer names as most configs write them (`bert.encoder.layer.0`): always a valid regex, no need to compile

@@ -142,7 +142,7 @@ def check_legacy_selection(ctx: RuleContext) -> None:
 @checker(MISSING_PRUNERS)
 def check_legacy_pruners_list(ctx: RuleContext) -> None:
     g = ctx.doc.globals
-    if not isinstance(g, Mapping) or ctx.doc.unrecognised:
+    if not isinstance(g, Mapping) or ctx.doc.unrecognised or ctx.dialect not in ("C", "D"):
         return
     pair = g.get_pair("pruners")
     if pair is None:

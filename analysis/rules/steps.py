@@ -24,7 +24,7 @@ GRADIENT_END = rule("PL018", "gradient-needs-end-step", ERROR, "A gradient-based
                     "INC's own example configs of that dialect leave end_step at 0 because their training scripts set "
                     "the steps at run time (`pruning.update_items_for_all_pruners(start_step=..., end_step=...)`) "
                     "before the pruners are built; a config used that way can silence the rule with "
-                    "`# prune-lsp: disable=PL018`.")
+                    "`# prune-lsp: disable-file=PL018`.")
 FREQ_OVER_SPAN = rule("PL068", "frequency-over-span", ERROR,
                       "An update frequency longer than the pruning span (weight_compression_pytorch)", dialects="C",
                       explanation="The experimental pytorch_pruner plans (end_step - start_step + 1) // "
@@ -101,10 +101,21 @@ def check_schedule(ctx: RuleContext) -> None:
                                f"`pattern_lock` only supports one-shot pruning: start_step ({start}) must equal "
                                f"end_step ({end})")
         if ptype and "progressive" in ptype and crit is not None and start is not None and end is not None:
-            if end - start <= 4 or freq == 1:
-                why = "end_step - start_step <= 4" if end - start <= 4 else "pruning_frequency is 1"
-                ctx.report_setting(PROGRESSIVE_DEGRADES.code, p, setting(p, "pruning_type"),
-                                   f"`{ptype}` runs as plain (non-progressive) pruning because {why}")
+            # pruners/progressive.py tests the span first, then the frequency: name the one that decides
+            if end - start <= 4:
+                why = (f"its span is too short: end_step - start_step is {fmt(end - start)} (steps {fmt(start)}.."
+                       f"{fmt(end)}) and INC needs more than its 4 progressive steps; set end_step above "
+                       f"{fmt(start + 4)}")
+            elif freq == 1:
+                s_freq = setting(p, "pruning_frequency")
+                default = s_freq is None or s_freq.origin == "default"
+                why = ("pruning_frequency is 1" + (" (INC's default, not set here)" if default else "")
+                       + ": INC spreads each pruning step over 4 progressive steps between two pruning steps, which "
+                       "needs pruning_frequency > 1 (the span is long enough)")
+            else:
+                continue
+            ctx.report_setting(PROGRESSIVE_DEGRADES.code, p, setting(p, "pruning_type"),
+                               f"`{ptype}` runs as plain (non-progressive) pruning because {why}")
 
 
 def _check_schedule_c(ctx: RuleContext) -> None:
@@ -119,8 +130,8 @@ def _check_schedule_c(ctx: RuleContext) -> None:
             msg = (f"`{ptype}` scores with gradients and INC's experimental pruner asserts 'gradient based criteria does "
                    f"not work on step 0' when it builds this pruner (end_step is {end}). INC's example scripts set the "
                    "steps at run time with `pruning.update_items_for_all_pruners(start_step=..., end_step=...)` before "
-                   "`on_train_begin`; if yours does, add `# prune-lsp: disable=PL018`, else set end_step > 0 or use "
-                   "`prune_type: magnitude`")
+                   "`on_train_begin`; if yours does, add `# prune-lsp: disable-file=PL018` (or `disable=PL018` on "
+                   "this line), else set end_step > 0 or use `prune_type: magnitude`")
             if s_end is not None and s_end.pair is None and s_type is not None and s_type.pair is not None:
                 ctx.report_setting(GRADIENT_END.code, p, s_type, msg)
             else:
@@ -132,7 +143,7 @@ def _check_schedule_c(ctx: RuleContext) -> None:
                                f"update_frequency_on_step {fmt(freq)} is longer than the pruning span (steps "
                                f"{fmt(start)}..{fmt(end)}): INC's experimental pruner plans 0 pruning steps and divides by "
                                "that at the first one (ZeroDivisionError). Lower the frequency or widen the span (if a "
-                               "script sets the steps at run time, add `# prune-lsp: disable=PL068`)")
+                               "script sets the steps at run time, add `# prune-lsp: disable-file=PL068`)")
         if ptype == "pattern_lock" and start is not None and end is not None and start != end:
             ctx.report_setting(PATTERN_LOCK_ONESHOT.code, p, s_type,
                                f"`pattern_lock` only supports one-shot pruning: start_step ({start}) must equal "

@@ -80,6 +80,8 @@ def check_pruner_entries(ctx: RuleContext) -> None:
     v = pp.value
     if isinstance(v, Scalar) and v.is_null:
         return  # INC 2.x reads null as {}: zero local configs, one pruner from the global keys
+    if isinstance(v, Mapping) and not v.pairs and doc.dialect.id == "B":
+        return  # `pruners: {}` is what a null becomes: INC 2.x builds one pruner from the global keys
     if not isinstance(v, Sequence):
         ctx.report(MISSING_PRUNERS.code, v, "`pruners` must be a list of `"
                    f"{doc.dialect.pruner_tag}` entries")

@@ -2,7 +2,7 @@
 
     <inc-venv>/bin/python inc_runner.py REQUEST.json RESULT.json
 
-REQUEST.json: {"cases": [{"id": str, "dialect": "A"|"B", "text": str}]}.
+REQUEST.json: {"cases": [{"id": str, "dialect": "A"|"B"|"C"|"D", "text": str}]}.
 RESULT.json:  {id: {"ok": bool, "stage": str, "error": "Type: message", "steps": int, "seconds": float,
                     "effective": [each pruner's 20 merged keys, as process_config returns them]}}.
 
@@ -19,7 +19,19 @@ Stages, in INC's order; the first that raises is the verdict:
   train     prepare_pruning(model, config, optimizer) and a short training loop driven by INC's own
             hooks, so that the errors INC raises only at a pruning step (sparsity_decay_type,
             scores, masks) are seen too
-A per-config wall-clock limit turns a hang into stage "timeout".
+A per-config CPU-time limit (20 s, 60 s for D whose 1.x pruners read every weight through
+state_dict()) turns a hang into stage "timeout".
+
+Dialect C (`weight_compression_pytorch`) goes through the experimental pytorch_pruner as INC's
+example scripts use it: load (yaml.safe_load with INC's `!Pruner` tag), config (its
+process_config: the full 1.x schema, then process_and_check_config), construct
+(`Pruning(path)`, `.model = model`, `on_train_begin()` builds every pruner), train (its callbacks
+for max(end_step)+2 steps). Dialect D (1.x `weight_compression`): load, config (`PruningConf(path)`:
+the 1.x loader, schema and hooks), construct (each pruner as experimental/pruning.py
+generate_pruners builds it, on INC's PyTorchModel), train (the 1.x pruners' epoch and step
+callbacks, end_epoch+2 epochs (at most 8) of 1 step; not gradient_sensitivity, which needs the real
+model's forward). C and D run on the corpus's model
+(corpus_model.py, every layer the corpus configs select).
 """
 
 from __future__ import annotations
@@ -46,6 +58,8 @@ PlainLoader.yaml_constructors = dict(yaml.SafeLoader.yaml_constructors)
 logging.disable(logging.CRITICAL)  # INC logs every pruner's config: costly and useless here
 
 import torch  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import corpus_model  # noqa: E402
 from neural_compressor.config import WeightPruningConfig  # noqa: E402
 from neural_compressor.compression.pruner import prepare_pruning  # noqa: E402
 from neural_compressor.compression.pruner.pruning import BasicPruning  # noqa: E402
@@ -54,6 +68,7 @@ import neural_compressor.conf.config  # noqa: E402,F401  (registers !PrunerV2 an
 
 TIME_LIMIT_S = float(os.environ.get("INC_RUNNER_TIME_LIMIT", "20"))
 MAX_STEPS = 40
+MAX_EPOCHS_D = 8  # 1.x pruners schedule by epoch: end_epoch + 2 epochs of one step, at most this
 WIDTH = 480  # divisible by every block size the mutations use (1..6, 8, 10, 12, 16, 32, ...)
 torch.set_num_threads(1)
 _TORCH_SAVE = torch.save
@@ -98,7 +113,7 @@ class Timeout(BaseException):
 
 
 def _alarm(_sig, _frame):
-    raise Timeout(f"over {TIME_LIMIT_S:g}s")
+    raise Timeout(f"over {TIME_LIMIT_S:g}s of CPU time")
 
 
 def _err(exc: BaseException) -> str:
@@ -155,6 +170,10 @@ def _steps(conf) -> int:
 
 
 def run_case(case: dict, workdir: str) -> dict:
+    if case["dialect"] == "C":
+        return run_case_c(case, workdir)
+    if case["dialect"] == "D":
+        return run_case_d(case, workdir)
     dialect, text = case["dialect"], case["text"]
     out = {"ok": False, "stage": "load", "error": "", "steps": 0}
     path = os.path.join(workdir, "config.yaml")
@@ -236,15 +255,202 @@ def run_case(case: dict, workdir: str) -> dict:
     return out
 
 
+def _write(workdir: str, text: str) -> str:
+    path = os.path.join(workdir, "config.yaml")
+    with open(path, "w") as f:
+        f.write(text)
+    return path
+
+
+def _c_steps(infos) -> int:
+    try:
+        return max(1, min(max(int(i["end_step"]) for i in infos) + 2, MAX_STEPS))
+    except (TypeError, ValueError, OverflowError):
+        return MAX_STEPS
+
+
+def _train_corpus_model(model, steps: int, hooks) -> None:
+    """A training loop that calls INC's callbacks where INC's example scripts call them."""
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    g = torch.Generator().manual_seed(1)
+    hooks["on_epoch_begin"](0)
+    for step in range(steps):
+        hooks["on_step_begin"](step)
+        loss = model(torch.randn(4, corpus_model.H, generator=g)).pow(2).mean()
+        loss.backward()
+        hooks["on_before_optimizer_step"]()
+        opt.step()
+        hooks["on_after_optimizer_step"]()
+        hooks["on_step_end"]()
+        opt.zero_grad()
+    hooks["on_epoch_end"]()
+
+
+def run_case_c(case: dict, workdir: str) -> dict:
+    from neural_compressor.conf.config import schema
+    from neural_compressor.experimental.pytorch_pruner import prune_utils
+    from neural_compressor.experimental.pytorch_pruner.pruning import Pruning as PytorchPruning
+
+    out = {"ok": False, "stage": "load", "error": "", "steps": 0}
+    path = _write(workdir, case["text"])
+    try:
+        val = yaml.safe_load(case["text"])
+    except Exception as exc:
+        out["error"] = _err(exc)
+        return out
+    out["stage"] = "config"
+    try:
+        infos = prune_utils.process_config(path)
+    except Exception as wrapped:
+        try:  # process_config wraps the schema's error in a RuntimeError: read the original
+            schema.validate(copy.deepcopy(val))
+            prune_utils.process_and_check_config(val)
+            out["error"] = _err(wrapped)
+        except Exception as exc:
+            out["error"] = _err(exc)
+        return out
+    out["stage"] = "construct"
+    model = corpus_model.build()
+    try:
+        pruning = PytorchPruning(path)
+        pruning.model = model
+        pruning.on_train_begin()
+    except Exception as exc:
+        out["error"] = _err(exc)
+        return out
+    out["stage"] = "train"
+    try:
+        steps = _c_steps(infos)
+        _train_corpus_model(model, steps, {h: getattr(pruning, h) for h in (
+            "on_epoch_begin", "on_step_begin", "on_before_optimizer_step", "on_after_optimizer_step", "on_step_end",
+            "on_epoch_end")})
+        out["steps"] = steps
+        pruning.on_train_end()
+    except Exception as exc:
+        out["error"] = _err(exc)
+        return out
+    out["ok"], out["stage"] = True, "ok"
+    return out
+
+
+def run_case_d(case: dict, workdir: str) -> dict:
+    from neural_compressor.conf.config import PruningConf, schema
+    from neural_compressor.experimental.pruner_legacy import PRUNERS as LEGACY
+    from neural_compressor.model.torch_model import PyTorchModel
+
+    out = {"ok": False, "stage": "load", "error": "", "steps": 0}
+    path = _write(workdir, case["text"])
+    try:
+        val = yaml.safe_load(case["text"])
+    except Exception as exc:
+        out["error"] = _err(exc)
+        return out
+    out["stage"] = "config"
+    try:
+        conf = PruningConf(path)
+    except Exception as wrapped:
+        try:  # Conf._read_cfg wraps the schema's error in a RuntimeError: read the original
+            schema.validate(copy.deepcopy(val))
+            out["error"] = _err(wrapped)
+        except Exception as exc:
+            out["error"] = _err(exc)
+        return out
+    out["stage"] = "construct"
+    pruners, inc_model = [], None
+    try:  # experimental/pruning.py generate_pruners, for the weight_compression approach
+        cfg = conf.usr_cfg
+        for name in cfg.pruning.approach:
+            assert name in ("weight_compression", "weight_compression_pytorch"), \
+                "now we only support weight_compression and weight_compression_pytorch"
+        wc = cfg.pruning.approach.weight_compression
+        if wc is not None:
+            inc_model = PyTorchModel(_d_model(wc))
+            kinds = {"basic_magnitude": "BasicMagnitude", "pattern_lock": "PatternLock",
+                     "gradient_sensitivity": "GradientSensitivity", "group_lasso": "GroupLasso"}
+            for pruner in wc.pruners:
+                if pruner.prune_type not in kinds:
+                    assert False, "now only support {}".format(LEGACY.keys())
+                pruners.append(LEGACY[kinds[pruner.prune_type]](inc_model, pruner, wc))
+    except Exception as exc:
+        out["error"] = _err(exc)
+        return out
+    # train: the 1.x pruners' epoch and step callbacks (as experimental/pruning.py's hooks call
+    # them), end_epoch+2 epochs (at most MAX_EPOCHS_D) of one step. gradient_sensitivity is not trained: it reads the
+    # real model's forward (its head_mask), which no stand-in model has.
+    out["stage"] = "train"
+    trained = [p for p in pruners if type(p).__name__ != "GradientSensitivityPruner"]
+    try:
+        epochs = 1
+        for p in trained:
+            epochs = max(epochs, min(int(p.end_epoch) + 2, MAX_EPOCHS_D))
+        model = inc_model.model if pruners else None
+        params = list(model.parameters()) if model is not None else []
+        opt = torch.optim.SGD(params, lr=0.01) if params else None
+        for p in trained:
+            p.on_train_begin()
+        for epoch in range(epochs if trained else 0):
+            for p in trained:
+                p.on_epoch_begin(epoch)
+            for p in trained:
+                p.on_step_begin(0)
+            loss = sum((q.float() ** 2).sum() for q in params) * 1e-3  # every parameter gets a gradient
+            loss.backward()
+            for p in trained:
+                p.on_before_optimizer_step()
+            opt.step()
+            for p in trained:
+                p.on_step_end()
+            opt.zero_grad()
+            for p in trained:
+                p.on_epoch_end()
+            out["steps"] = epoch + 1
+        for p in trained:
+            p.on_train_end()
+    except Exception as exc:
+        out["error"] = _err(exc)
+        return out
+    out["ok"], out["stage"] = True, "ok"
+    return out
+
+
+def _d_model(wc):
+    """A model with exactly the parameters the 1.x pruners name (`names` are the user's model's
+    parameter names, such as `layer1.0.conv1.weight`): a conv for a name with `conv` in it, else a
+    Linear, at the corpus model's sizes. Without any name (a pruner then prunes every weight), the
+    corpus model. Small on purpose: INC's PyTorchModel reads weights through state_dict() on every
+    access, so the training loop's cost grows with the number of modules."""
+    wanted = []
+    for pruner in (wc.pruners or []) if wc is not None else []:
+        for n in pruner.names or [] if isinstance(pruner.names, list) else []:
+            if isinstance(n, str) and n.endswith(".weight"):
+                wanted.append(n[:-len(".weight")])
+    if not wanted:
+        return corpus_model.build()
+    torch.manual_seed(0)
+    model = torch.nn.Module()
+    for mod_name in wanted:
+        parent = model
+        parts = mod_name.split(".")
+        for part in parts[:-1]:
+            if not hasattr(parent, part):
+                parent.add_module(part, torch.nn.Module())
+            parent = getattr(parent, part)
+        if not hasattr(parent, parts[-1]):
+            parent.add_module(parts[-1], torch.nn.Conv2d(16, 32, 3) if "conv" in parts[-1]
+                              else torch.nn.Linear(corpus_model.H, corpus_model.H))
+    return model
+
+
 def main(argv: list[str]) -> int:
     with open(argv[1]) as f:
         cases = json.load(f)["cases"]
     results = {}
-    signal.signal(signal.SIGALRM, _alarm)
+    # CPU time, not wall-clock: on a machine shared with other jobs a slow config is not a hang
+    signal.signal(signal.SIGPROF, _alarm)
     with tempfile.TemporaryDirectory() as workdir:
         for case in cases:
             t0 = time.perf_counter()
-            signal.setitimer(signal.ITIMER_REAL, TIME_LIMIT_S)
+            signal.setitimer(signal.ITIMER_PROF, TIME_LIMIT_S * (3 if case.get("dialect") == "D" else 1))
             try:
                 res = run_case(case, workdir)
             except Timeout as exc:
@@ -253,7 +459,7 @@ def main(argv: list[str]) -> int:
                 res = {"ok": False, "stage": "runner", "error": _err(exc) + " | " + traceback.format_exc()[-300:],
                        "steps": 0}
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                signal.setitimer(signal.ITIMER_PROF, 0)
             res["seconds"] = round(time.perf_counter() - t0, 4)
             results[case["id"]] = res
     with open(argv[2], "w") as f:
