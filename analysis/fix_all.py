@@ -15,7 +15,7 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from .diagnostics import Diagnostic, Fix, Severity, TextEdit
+from .diagnostics import Diagnostic, Fix, TextEdit
 from .fixes import apply_edits, select_fixes
 from .positions import LineIndex, Position, Range
 
@@ -172,7 +172,3 @@ def _start(idx: LineIndex, i: int) -> Position:
     if i < idx.line_count:
         return Position(i, 0)
     return idx.position(len(idx.text))
-
-
-def errors(diags: list[Diagnostic]) -> int:
-    return sum(d.severity is Severity.ERROR for d in diags)

@@ -210,12 +210,6 @@ def _column(m: Any) -> int:
         return 0
 
 
-def tag_name(node: Any) -> Optional[str]:
-    tag = getattr(node, "tag", None)
-    v = getattr(tag, "value", None)
-    return v if v else None
-
-
 def set_tag(node: Any, name: str) -> None:
     from ruamel.yaml.tag import Tag
 
