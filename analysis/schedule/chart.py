@@ -83,14 +83,39 @@ def text_chart(schedules: Sequence[PrunerSchedule], width: int = 60, height: int
     return "\n".join(lines) + "\n"
 
 
+def _nice_tick(xmax: int) -> int:
+    """1, 2 or 5 times a power of ten, for at most 8 ticks."""
+    mag = 1
+    while True:
+        for m in (1, 2, 5):
+            if xmax / (m * mag) <= 8:
+                return m * mag
+        mag *= 10
+
+
+def _grouped(series):
+    """Pruners with the very same curve share one line (else the last one drawn hides the others)."""
+    out = []
+    for s, pts in series:
+        for g in out:
+            if g[1] == pts and g[0].unit == s.unit:
+                g[2].append(s)
+                break
+        else:
+            out.append((s, pts, [s]))
+    return out
+
+
 def svg_chart(schedules: Sequence[PrunerSchedule], title: str = "", until: Optional[int] = None,
               measured: Sequence[tuple[int, float, int]] = (), total_steps: Optional[int] = None) -> str:
     """An SVG document: each pruner's target as a step line, updates as dots, measured points as
     rings, a dashed line at the end of the run when known."""
-    W, H, L, R, T, B = 820, 440, 64, 190, 48, 56
+    W, H, L, R, T, B = 900, 440, 64, 250, 48, 56
     pw, ph = W - L - R, H - T - B
-    series = [(s, step_points(s, until)) for s in schedules]
-    xmax = max([p[-1][0] for _, p in series if p] + [m[0] for m in measured] + [total_steps or 0, 1])
+    series = _grouped([(s, step_points(s, until)) for s in schedules])
+    xmax = max([p[-1][0] for _, p, _ in series if p] + [m[0] for m in measured] + [total_steps or 0, 1])
+    tick = _nice_tick(xmax)
+    xmax = -(-xmax // tick) * tick
     unit = schedules[0].unit if schedules else "step"
 
     def X(step):
@@ -107,8 +132,7 @@ def svg_chart(schedules: Sequence[PrunerSchedule], title: str = "", until: Optio
         y = Y(i / 10)
         out.append(f'<line x1="{L}" y1="{y:.1f}" x2="{L + pw}" y2="{y:.1f}" stroke="#e5e5e5"/>')
         out.append(f'<text x="{L - 8}" y="{y + 4:.1f}" text-anchor="end" fill="#555">{i * 10}%</text>')
-    for i in range(6):
-        step = round(xmax * i / 5)
+    for step in range(0, xmax + 1, tick):
         x = X(step)
         out.append(f'<line x1="{x:.1f}" y1="{T}" x2="{x:.1f}" y2="{T + ph}" stroke="#f0f0f0"/>')
         out.append(f'<text x="{x:.1f}" y="{T + ph + 18}" text-anchor="middle" fill="#555">{step}</text>')
@@ -121,8 +145,11 @@ def svg_chart(schedules: Sequence[PrunerSchedule], title: str = "", until: Optio
         out.append(f'<line x1="{x:.1f}" y1="{T}" x2="{x:.1f}" y2="{T + ph}" stroke="#333" stroke-dasharray="5 4"/>')
         out.append(f'<text x="{x - 4:.1f}" y="{T + 14}" text-anchor="end" fill="#333">run ends</text>')
     legend_y = T + 8
-    for n, (s, pts) in enumerate(series):
+    color_of = {}
+    for n, (s, pts, members) in enumerate(series):
         color = COLORS[n % len(COLORS)]
+        for m in members:
+            color_of[m.index] = color
         if pts:
             d = [f"M{X(pts[0][0]):.1f},{Y(pts[0][1]):.1f}"]
             for (x0, y0), (x1, y1) in zip(pts, pts[1:]):
@@ -133,7 +160,9 @@ def svg_chart(schedules: Sequence[PrunerSchedule], title: str = "", until: Optio
                 if r is not None:
                     out.append(f'<circle cx="{X(u.step + 1):.1f}" cy="{Y(r):.1f}" r="2.6" fill="{color}">'
                                f'<title>{escape(s.label)}: {r:.2%} from {unit} {u.step + 1} ({u.kind})</title></circle>')
-        label = f"{s.index}. {s.label}"[:26]
+        label = (f"{s.index}. {s.label}" if len(members) == 1
+                 else f"pruners {', '.join(str(m.index) for m in members)} (same schedule)")
+        label = label if len(label) <= 34 else label[:33] + "…"
         out.append(f'<line x1="{L + pw + 14}" y1="{legend_y}" x2="{L + pw + 34}" y2="{legend_y}" stroke="{color}" '
                    'stroke-width="3"/>')
         out.append(f'<text x="{L + pw + 40}" y="{legend_y + 4}">{escape(label)}</text>')
@@ -143,7 +172,7 @@ def svg_chart(schedules: Sequence[PrunerSchedule], title: str = "", until: Optio
     for step, ratio, idx in measured:
         if ratio is None:
             continue
-        color = COLORS[(idx - 1) % len(COLORS)]
+        color = color_of.get(idx, COLORS[(idx - 1) % len(COLORS)])
         out.append(f'<circle cx="{X(step):.1f}" cy="{Y(ratio):.1f}" r="5" fill="white" stroke="{color}" '
                    f'stroke-width="2"><title>measured {ratio:.2%} at {unit} {step}</title></circle>')
     if measured:
