@@ -113,7 +113,7 @@ def format_text(res) -> str:
         sched = "" if p["scheduled"] is None else (
             f", schedule expects {_pct(p['scheduled'])}" if p["scheduled_low"] in (None, p["scheduled"])
             else f", schedule allows {_pct(p['scheduled_low'])}..{_pct(p['scheduled'])}")
-        target = f" of {p['target']:g}" if isinstance(p.get("target"), (int, float)) else ""
+        target = f" of {_pct(p['target'])}" if isinstance(p.get("target"), (int, float)) else ""
         state = "  !! " + "; ".join(p["flags"]) if p["flags"] else ("  ok" if p["scheduled"] is not None else "")
         lines.append(f"    pruner {p['index']}: now {_pct(p['measured'])}{target}{sched}{state}")
     return "\n".join(lines)
