@@ -105,7 +105,10 @@ def lsp_diagnostics_json(ls: "PruneLanguageServer", uri: str, result: "Optional[
     doc = ls.document(uri)
     text = result.parsed.text if result.parsed is not None else (doc.source if doc else "")
     conv = converter(ls, uri, result, text)
-    return [to_lsp_json(d, conv, uri, version) for d in diags]
+    from analysis.gc_pause import gc_paused
+
+    with gc_paused():  # tens of thousands of small dicts beside a big tree: the collector would walk it all
+        return [to_lsp_json(d, conv, uri, version) for d in diags]
 
 
 def register(server: "PruneLanguageServer") -> None:
