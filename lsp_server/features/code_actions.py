@@ -4,6 +4,8 @@ replace only what changes) and tied to the document version they were computed f
 
 from __future__ import annotations
 
+import asyncio
+
 from typing import TYPE_CHECKING, Any, Optional
 
 from lsprotocol import types
@@ -48,7 +50,7 @@ def _same(a: types.Range, b: types.Range) -> bool:
 def register(server: "PruneLanguageServer") -> None:
     @server.feature(types.TEXT_DOCUMENT_CODE_ACTION,
                     types.CodeActionOptions(code_action_kinds=KINDS, resolve_provider=False))
-    def code_actions(ls: "PruneLanguageServer", params: types.CodeActionParams):
+    async def code_actions(ls: "PruneLanguageServer", params: types.CodeActionParams):
         uri = params.text_document.uri
         doc = ls.document(uri)
         if doc is None:
@@ -84,7 +86,11 @@ def register(server: "PruneLanguageServer") -> None:
                                                         diagnostics=[ld], edit=_edit(ls, uri, version, edits)))
 
         if _wants(only, FIX_ALL_KIND):
-            edits = _fix_all(ls, uri, doc.source, current, explicit=only is not None)
+            # Off the event loop (the server's check threads): a fixAll re-checks the text after each pass.
+            st = ls.docs.get(uri)
+            job = _fix_all_job(uri, doc.source, current, st.kind if st is not None else None,
+                               ls.settings.disabled_rules, ls.model_index(uri), explicit=only is not None)
+            edits = await asyncio.get_running_loop().run_in_executor(ls.check_pool, job)
             if edits:
                 actions.append(types.CodeAction(
                     title="Fix all auto-fixable prune-lsp problems", kind=FIX_ALL_KIND,
@@ -92,7 +98,7 @@ def register(server: "PruneLanguageServer") -> None:
                                                   for e in edits])))
         if _wants(only, MIGRATE_KIND) and st_kind(ls, uri) == "yaml" and \
                 any(c.config.dialect.id in "CD" and not c.config.unrecognised for c in result.configs):
-            action = _migrate_action(ls, uri, version, doc.source)
+            action = await _migrate_action(ls, uri, version, doc.source)
             if action is not None:
                 actions.append(action)
         return actions
@@ -106,18 +112,22 @@ def st_kind(ls: "PruneLanguageServer", uri: str) -> Optional[str]:
 _MIGRATED: dict = {}  # the last document migrated: {"key": (uri, version, ...), "text": str | None}
 
 
-def _migrate_action(ls: "PruneLanguageServer", uri: str, version: Optional[int], text: str) -> Optional[types.CodeAction]:
+async def _migrate_action(ls: "PruneLanguageServer", uri: str, version: Optional[int], text: str) -> Optional[types.CodeAction]:
     """"Migrate to weight_compression_v2": the whole document as `prune-lsp migrate` writes it (only
     offered for C and D configs, so ruamel.yaml is loaded only when such a file is open)."""
     from analysis.fix_all import minimal_edits
     from analysis.migrate import MigrateError, migrate
 
+    def job() -> Optional[str]:
+        try:
+            return migrate(text, "v2").text
+        except MigrateError:
+            return None
+
     key = (uri, version, len(text), hash(text))
     if _MIGRATED.get("key") != key:  # light-bulb requests repeat on every cursor move: migrate once per text
-        try:
-            _MIGRATED.update(key=key, text=migrate(text, "v2").text)
-        except MigrateError:
-            _MIGRATED.update(key=key, text=None)
+        migrated = await asyncio.get_running_loop().run_in_executor(ls.check_pool, job)
+        _MIGRATED.update(key=key, text=migrated)
     migrated = _MIGRATED["text"]
     if migrated is None:
         return None
@@ -127,24 +137,26 @@ def _migrate_action(ls: "PruneLanguageServer", uri: str, version: Optional[int],
                             edit=_edit(ls, uri, version, edits))
 
 
-def _fix_all(ls: "PruneLanguageServer", uri: str, text: str, current: list[Diagnostic], explicit: bool) -> list:
-    """source.fixAll: the same fixes as `check --fix` (analysis/fix_all.py), as minimal line edits.
-    Asked for explicitly (`only: [source.fixAll]`, e.g. on save): every pass to the fixed point, with
-    structural fixes. Offered unasked beside quick fixes (a light-bulb request, on cursor moves): one
-    pass of the text fixes the current check already holds, so no re-check and no ruamel import."""
+def _fix_all_job(uri: str, text: str, current: list[Diagnostic], kind: Optional[str], disabled, model,
+                 explicit: bool):
+    """source.fixAll: the same fixes as `check --fix` (analysis/fix_all.py), as minimal line edits; a
+    function for a worker thread. Asked for explicitly (`only: [source.fixAll]`, e.g. on save): every
+    pass to the fixed point, with structural fixes. Offered unasked beside quick fixes (a light-bulb
+    request, on cursor moves): one pass of the text fixes the current check holds (re-checked once, so
+    that no fix writes a key twice), and never ruamel.yaml."""
     from analysis.fix_all import fix_text, minimal_edits
 
     from ..documents import run_check
 
-    st = ls.docs.get(uri)
-    kind = st.kind if st is not None else None
-
     def diagnose(t: str) -> list[Diagnostic]:
-        return run_check(t, uri, kind, ls.settings.disabled_rules, ls.model_index(uri)).diagnostics
+        return run_check(t, uri, kind, disabled, model).diagnostics
 
-    result = fix_text(text, diagnose, yaml=explicit and kind == "yaml", first=current,
-                      max_passes=8 if explicit else 1)
-    return minimal_edits(text, result.text)
+    def job() -> list:
+        result = fix_text(text, diagnose, yaml=explicit and kind == "yaml", first=current,
+                          max_passes=8 if explicit else 1)
+        return minimal_edits(text, result.text)
+
+    return job
 
 
 def _data_fixes(ld: types.Diagnostic, version: Optional[int]) -> Optional[list[tuple[str, bool, list]]]:
