@@ -80,7 +80,7 @@ def test_counts_equal_tensorflows_own(written, config, flavour, fmt):
         assert row["shape"] == want["shape"] and row["dtype"] == want["dtype"], name
         assert row["class_name"] == ("Conv2D" if name == "conv" else "Dense")
     # -0.0 counted as zero, NaN not: the writer put one of each in `hidden`
-    assert rows["hidden"]["zeros"] == 128 * 8 + 1 and rows["hidden"]["nan"] == 1
+    assert rows["hidden"]["zeros"] == 128 * 8 + 1 + 4 and rows["hidden"]["nan"] == 1
     assert rows["bf"]["dtype"] == "bfloat16" and rows["half"]["dtype"] == "float16"
     tot = rep["totals"]
     assert (tot["zeros"], tot["parameters"]) == (t["all"]["zeros"], t["all"]["size"])
@@ -124,7 +124,7 @@ def test_cli_layers_and_sparsity_on_savedmodel_and_checkpoint(written, config, f
                             capture_output=True, text=True, timeout=120)
         assert sp.returncode == 0, sp.stderr
         hidden = next(line for line in sp.stdout.splitlines() if line.startswith("hidden "))
-        assert hidden.split()[2:4] == ["1025", "2048"]
+        assert hidden.split()[2:4] == ["1029", "2048"]
         assert f"totals: {truth['formats'][fmt]['all']['zeros']} of {truth['formats'][fmt]['all']['size']}" in sp.stdout
 
 
@@ -176,7 +176,7 @@ def test_a_weight_that_cannot_be_read_is_unread_never_zero(written, config, tmp_
     assert all(rows[n]["read"] for n in ("conv", "half", "bf", "fc"))
     assert rep["totals"]["unread_tensors"] == 1 and rep["totals"]["unread_parameters"] == 128 * 16
     assert rep["totals"]["complete"] is False and rep["totals"]["element_sparsity"] is None
-    assert rep["totals"]["zeros"] == truth["formats"]["checkpoint"]["all"]["zeros"] - 1025
+    assert rep["totals"]["zeros"] == truth["formats"]["checkpoint"]["all"]["zeros"] - 1029
     assert rep["unread_selected"] == ["hidden"]
     assert rep["inc"]["elementwise_over_matmul_gemm_conv"] is None  # needs hidden's zeros
     assert "inc.elementwise_over_matmul_gemm_conv" in rep["figures_unread"]
@@ -185,7 +185,7 @@ def test_a_weight_that_cannot_be_read_is_unread_never_zero(written, config, tmp_
                         capture_output=True, text=True, timeout=120)
     assert sp.returncode == 2, sp.stderr
     hidden = next(line for line in sp.stdout.splitlines() if line.startswith("hidden "))
-    assert hidden.split()[2] == "unread" and "unread" in hidden.split()[4:] and "1025" not in hidden
+    assert hidden.split()[2] == "unread" and "unread" in hidden.split()[4:] and "1029" not in hidden
     assert "NOT COUNTED: 2048 parameters in 1 tensor(s)" in sp.stdout
     assert "selected weight(s) could not be read (hidden" in sp.stderr
     js = subprocess.run([sys.executable, "-m", "prune_lsp", "sparsity", path, "--config", str(config),
@@ -292,3 +292,34 @@ def test_equal_variables_are_distinct_tensors(written, flavour):
     assert (tot["tensors_counted"], tot["parameters"], tot["zeros"]) == (t["all"]["tensors"], t["all"]["size"],
                                                                        t["all"]["zeros"]) == (6, 60, 28)
     assert len(rep["layers"]) == 3
+
+
+@pytest.mark.oracle
+@pytest.mark.parametrize("flavour,fmt", [("keras3", "savedmodel"), ("keras2", "checkpoint")])
+def test_keras_blocks_equal_inc_26s_own_keras_pattern(written, tmp_path, flavour, fmt):
+    """INC 2.6's KerasPatternNxM itself (in its own venv, on the arrays TensorFlow loaded back
+    from the file, masks = weight != 0) gives the same blocks, zero blocks and invalid layers."""
+    from tests.sparsity.conftest import HERE, inc_python
+
+    py = inc_python()
+    if py is None:
+        pytest.skip("INC 2.6 oracle venv absent (/root/.cache/prune-lsp-inc26; scripts/inc_oracle_venv.sh)")
+    folder, truth = written(flavour)
+    patterns = ["4x1", "1x4", "2x2", "1x1"]
+    proc = subprocess.run([str(py), str(HERE / "inc_keras_pattern.py"), str(folder / f"{fmt}.npz"), *patterns],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    inc = json.loads(proc.stdout.strip().splitlines()[-1])
+    for pattern in patterns:
+        cfg = tmp_path / f"{pattern}.yaml"
+        cfg.write_text(CONFIG.replace("pattern: 4x1", f"pattern: {pattern}"))
+        rep = compute_sparsity_report(truth["formats"][fmt]["path"], config_path=cfg)
+        rows = {r["name"]: r for r in rep["layers"]}
+        selected = rep["pruners"][0]["layers"]
+        assert set(rep["pruners"][0]["invalid_layers"]) == set(inc[pattern]["invalid"]) & set(selected), pattern
+        for name in selected:
+            if name in inc[pattern]["invalid"]:
+                continue
+            want = inc[pattern]["layers"][name]
+            assert (rows[name]["blocks"], rows[name]["zero_blocks"]) == (want["total_cnt"], want["zero_cnt"]), \
+                (pattern, name)

@@ -58,6 +58,7 @@ def set_zeros(m):
     h[0][:, :8] = 0  # output units 0..7: whole columns of INC's Keras view
     h[0][0, 8] = -0.0
     h[0][1, 8] = np.nan
+    h[0][4:8, 9] = 0  # one 4x1 block of INC's Keras view (4 inputs, 1 output), no block in torch's axes
     h[1][:3] = 0
     m.get_layer("hidden").set_weights(h)
     f = m.get_layer("half").get_weights()
