@@ -240,7 +240,10 @@ def read_tf_model_uncached(path: str | os.PathLike) -> TFModel:
                 lname, tvars = gpath, []
             cls = ""
             if md:
-                lname = str(md.get("name") or lname)
+                named = str(md.get("name") or lname)
+                if named != lname:  # tensors carry the layer's recorded name
+                    tvars = [TFVariable(named + v.name[len(lname):], v.entry, v.full_name) for v in tvars]
+                lname = named
                 cls = str(md.get("class_name") or "")
             if not vars_ and not md:
                 continue  # a weightless layer (InputLayer, Flatten) whose name the file does not record
