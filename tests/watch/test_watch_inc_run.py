@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import INC_PYTHON
+from tests.watch.test_watch_sim import start_when_first_file_appears
 
 HERE = Path(__file__).resolve().parent
 CONFIG = HERE.parent / "schedule" / "configs" / "b_exp_div.yaml"
@@ -27,12 +28,13 @@ def test_watch_agrees_with_inc_during_a_real_run(tmp_path):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     figures = tmp_path / "inc_figures.jsonl"
-    watch = subprocess.Popen([sys.executable, "-m", "prune_lsp", "watch", str(run_dir), "--config", str(CONFIG),
-                              "--format", "jsonl", "--poll", "0.1", "--exit-when-idle", "60"],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    inc = subprocess.run([str(INC_PYTHON), str(HERE / "inc_training_run.py"), str(CONFIG), str(run_dir), str(figures),
-                          "26", "3"], capture_output=True, text=True, timeout=600)
-    assert inc.returncode == 0, inc.stderr[-3000:]
+    inc = subprocess.Popen([str(INC_PYTHON), str(HERE / "inc_training_run.py"), str(CONFIG), str(run_dir), str(figures),
+                            "26", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watch = start_when_first_file_appears(run_dir, [
+        sys.executable, "-m", "prune_lsp", "watch", str(run_dir), "--config", str(CONFIG), "--format", "jsonl",
+        "--poll", "0.1", "--exit-when-idle", "15"], inc, timeout=600)
+    _, inc_err = inc.communicate(timeout=600)
+    assert inc.returncode == 0, inc_err[-3000:]
     out, err = watch.communicate(timeout=180)
     assert watch.returncode == 0, err[-2000:]
     rows = [json.loads(line) for line in out.splitlines()]

@@ -30,16 +30,30 @@ def inc_expected(calls, step):
     return r
 
 
-def run_watch(tmp_path, plan, idle=8.0):
+def start_when_first_file_appears(run_dir: Path, argv: list, writer: subprocess.Popen,
+                                  timeout: float = 120.0) -> subprocess.Popen:
+    """Start `argv` as soon as the run folder has its first (still half-written) entry, so that a
+    slow start of the writer (torch's import on a loaded machine) does not count as idle time."""
+    t_end = time.time() + timeout
+    while not any(run_dir.iterdir()):
+        assert time.time() < t_end, "the run wrote nothing"
+        if writer.poll() is not None:
+            raise AssertionError(f"the run ended without writing: {writer.stderr.read()[-2000:]}")
+        time.sleep(0.02)
+    return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def run_watch(tmp_path, plan, idle=6.0):
     run_dir = tmp_path / "run"
     run_dir.mkdir()
     (tmp_path / "plan.json").write_text(json.dumps(plan))
-    watch = subprocess.Popen([sys.executable, "-m", "prune_lsp", "watch", str(run_dir), "--config", str(CONFIG),
-                              "--format", "jsonl", "--poll", "0.05", "--exit-when-idle", str(idle)],
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    sim = subprocess.run([sys.executable, str(HERE / "sim_training.py"), str(run_dir), str(tmp_path / "plan.json")],
-                         capture_output=True, text=True, timeout=300)
-    assert sim.returncode == 0, sim.stderr[-2000:]
+    sim = subprocess.Popen([sys.executable, str(HERE / "sim_training.py"), str(run_dir), str(tmp_path / "plan.json")],
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watch = start_when_first_file_appears(run_dir, [
+        sys.executable, "-m", "prune_lsp", "watch", str(run_dir), "--config", str(CONFIG), "--format", "jsonl",
+        "--poll", "0.05", "--exit-when-idle", str(idle)], sim)
+    _, sim_err = sim.communicate(timeout=300)
+    assert sim.returncode == 0, sim_err[-2000:]
     out, err = watch.communicate(timeout=120)
     assert watch.returncode == 0, err[-2000:]
     return [json.loads(line) for line in out.splitlines()], run_dir
