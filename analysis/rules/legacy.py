@@ -13,7 +13,10 @@ from .suggest import closest
 
 INITIAL_ABOVE_TARGET = rule("PL060", "initial-above-target", ERROR, "`initial_sparsity` above `target_sparsity`",
                             dialects="CD", explanation="The 1.x schema hook `_valid_prune_sparsity` asserts "
-                            "initial_sparsity <= target_sparsity (or, with only one of them, initial >= 0 / target < 1).")
+                            "initial_sparsity <= target_sparsity (or, with only one of them, initial >= 0 / target < 1), "
+                            "and the schema wants initial_sparsity in [0, 1). In a 1.x `!Pruner` (not schema-checked) "
+                            "an update_frequency <= 0 fails in the first pruning epoch (an error) and a sparsity outside "
+                            "[0, 1) may (a warning).")
 LEGACY_TYPE = rule("PL061", "legacy-prune-type-unknown", ERROR, "A 1.x prune_type INC has no pruner for", dialects="D",
                    fixable=True, explanation="experimental/pruning.py dispatches each `!Pruner`'s prune_type: "
                    "basic_magnitude, pattern_lock, gradient_sensitivity and group_lasso; anything else fails with "
@@ -51,12 +54,23 @@ def check_legacy(ctx: RuleContext) -> None:
         ctx.report(INITIAL_ABOVE_TARGET.code, ini_p.value, f"initial_sparsity {ini} must be >= 0")
     elif tgt_p is not None and tgt is not None and tgt >= 1 and ctx.dialect == "D":
         ctx.report(INITIAL_ABOVE_TARGET.code, tgt_p.value, f"target_sparsity {tgt} must be < 1")
+    if ini is not None and not 0 <= ini < 1 and isinstance(ini, float):  # schema: And(float, 0 <= s < 1)
+        ctx.report(INITIAL_ABOVE_TARGET.code, ini_p.value, f"initial_sparsity {ini} must be in [0, 1) (INC's 1.x "
+                   "schema rejects the file)")
+    if ctx.dialect == "D":
+        _check_d_pruner_numbers(ctx)
     if ctx.dialect != "D":
         return
     entries = [(g, True)] + [(e.mapping, False) for e in ctx.doc.pruners if e.mapping is not None]
     for m, is_global in entries:
         unused = " (the global value is never read by INC 1.x's pruners, so INC does not fail on it here)"
         pt = m.get("prune_type")
+        if not is_global and isinstance(pt, Scalar) and not isinstance(pt.value, str) and not pt.is_null:
+            ctx.report(LEGACY_TYPE.code, pt, f"prune_type `{pt.raw}` is not an INC 1.x pruner name; use one of "
+                       f"{', '.join(LEGACY_PRUNE_TYPES_D)}")
+        elif not is_global and pt is not None and not isinstance(pt, Scalar):
+            ctx.report(LEGACY_TYPE.code, pt, f"prune_type must be one of {', '.join(LEGACY_PRUNE_TYPES_D)}, not a "
+                       f"{'list' if isinstance(pt, Sequence) else 'mapping'}")
         if isinstance(pt, Scalar) and isinstance(pt.value, str) and pt.value not in LEGACY_PRUNE_TYPES_D:
             guess = closest(pt.value, LEGACY_PRUNE_TYPES_D)
             ctx.report(LEGACY_TYPE.code, pt, f"prune_type `{pt.value}` is not an INC 1.x pruner; use one of "
@@ -77,6 +91,30 @@ def check_legacy(ctx: RuleContext) -> None:
                 ctx.report(LEGACY_PARAMETERS.code, pt if params is None else m.get_pair("parameters").key,
                            "a group_lasso pruner needs `parameters: {alpha: ...}`: INC's GroupLassoPruner reads "
                            "parameters['alpha'] when it is built")
+
+
+def _check_d_pruner_numbers(ctx: RuleContext) -> None:
+    """What the 1.x pruners compute with each epoch (pruner_legacy/pruner.py update_sparsity): a
+    sparsity outside [0, 1) (a YAML 1.1 `yes` is 1) can make the mask computation index out of range
+    (whether it does depends on the pruner and its weights: a warning), and update_frequency 0
+    divides by zero (an error)."""
+    for e in ctx.doc.pruners:
+        m = e.mapping
+        if m is None:
+            continue
+        for key in ("target_sparsity", "initial_sparsity"):
+            node = m.get(key)
+            v = node.value if isinstance(node, Scalar) else None
+            if isinstance(v, (int, float)) and not 0 <= v < 1:
+                shown = f"`{node.raw}` (YAML 1.1's boolean, the number {int(v)})" if isinstance(v, bool) else f"{v}"
+                ctx.report(INITIAL_ABOVE_TARGET.code, node, f"{key} {shown} is outside [0, 1): a 1.x pruner that "
+                           "computes masks from it fails in its first pruning epoch (IndexError), and "
+                           "the others prune nothing sensible", severity=WARNING)
+        node = m.get("update_frequency")
+        v = node.value if isinstance(node, Scalar) else None
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v <= 0:
+            ctx.report(INITIAL_ABOVE_TARGET.code, node, f"update_frequency {v} must be > 0: the 1.x pruner divides by "
+                       "it in its first pruning epoch (ZeroDivisionError)")
 
 
 TRAIN_REDUCTION = rule("PL063", "train-criterion-reduction", ERROR, "A 1.x training loss reduction the schema rejects",

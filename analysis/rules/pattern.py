@@ -15,9 +15,10 @@ NXM_NOT_POSITIVE = rule("PL008", "pattern-not-positive", ERROR, "An NxM pattern 
 NM_INVALID = rule("PL009", "nm-pattern-invalid", ERROR, "An N:M pattern with M <= N, N <= 0, or not numbers", spec="R9",
                   dialects="ABC")
 PATTERN_UNKNOWN = rule("PL015", "pattern-unknown", ERROR, "A pattern that is neither NxM, N:M nor mha", spec="R15",
-                       dialects="AB", fixable=True,
+                       dialects="ABC", fixable=True,
                        explanation="get_pattern looks for `x` (lower-case), `:` or `mha` in the part after the last `_`; "
-                       "`4X1` or `4by1` fail when the pruner is created.")
+                       "`4X1` or `4by1` fail when the pruner is created. The experimental pytorch_pruner "
+                       "(weight_compression_pytorch) has only NxM and N:M: `mha` fails there too.")
 CHANNEL_BOTH = rule("PL016", "pattern-channel-both", ERROR, "`channelxchannel` cannot be built", spec="R16", dialects="AB")
 NM_LOGGED_ZERO = rule("PL041", "nm-sparsity-logged-zero", WARNING,
                       "INC logs 0 block sparsity for N:M patterns with N < M - N", spec="R41", dialects="AB",
@@ -39,7 +40,7 @@ def check_pattern(ctx: RuleContext) -> None:
         for row, inc_msg in pat.problems:
             r = _CODES[row]
             if ctx.dialect == "C" and row in ("R15", "R16"):
-                continue  # the experimental pruner has its own pattern table
+                continue  # the experimental pruner has its own pattern table (below)
             fixes, hint = [], ""
             if row == "R15":
                 guess = raw.lower() if "x" in raw.lower() and raw.lower() != raw else closest(raw, PATTERN_EXAMPLES)
@@ -48,6 +49,14 @@ def check_pattern(ctx: RuleContext) -> None:
                     if s.pair is not None:
                         fixes = [Fix(f'use "{guess}"', (ctx.edit(s.node, f'"{guess}"'),))]
             ctx.report_setting(r.code, p, s, f"pattern \"{raw}\"{hint}: {_explain(row, inc_msg)}", fixes=fixes)
+        name = raw.split("_")[-1]
+        if ctx.dialect == "C" and "x" not in name and ":" not in name:
+            guess = raw.lower() if "x" in raw.lower() and raw.lower() != raw else None
+            ctx.report_setting(PATTERN_UNKNOWN.code, p, s, f"pattern \"{raw}\": the experimental pytorch_pruner knows only "
+                               "NxM (a lower-case x, such as \"4x1\") and N:M (\"2:4\") patterns (INC: currently only "
+                               "support dict_keys(['NxM', 'N:M']), when it builds the pruner)",
+                               fixes=[Fix(f'use "{guess}"', (ctx.edit(s.node, f'"{guess}"'),))]
+                               if guess and s.pair is not None else [])
         nm = pat.nm
         if nm and ctx.dialect in "AB" and nm[0] < nm[1] - nm[0]:
             ctx.report_setting(NM_LOGGED_ZERO.code, p, s,

@@ -75,6 +75,17 @@ class LCfg:
         return "\n".join(out) + "\n"
 
 
+def heavy(seed: LCfg) -> bool:
+    """A seed whose pruners name many weights (INC's group-lasso prune_all examples, 72 names): INC's
+    1.x pruners read each weight through state_dict() every step, so one run takes a minute."""
+    names = 0
+    for items in seed.pruners or []:
+        for k, v in items:
+            if k == "names":
+                names += v.count(",") + 1
+    return names > 16
+
+
 def seeds_from_texts(texts: dict[str, tuple[str, str]]) -> list[LCfg]:
     """name -> (dialect, text) of the corpus's C and D configs -> seeds (and, for the C examples whose
     scripts set the steps at run time, the seed with those steps written in, which INC accepts)."""

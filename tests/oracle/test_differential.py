@@ -102,6 +102,19 @@ def test_agreement_with_inc(inc_python, cases, capsys):
         print(f"{'TOTAL':34s} {total['configs']:7d} {total['inc-rejects']:7d} {total['agree']:6d} "
               f"{total['miss']:5d} {total['fp']:4d}")
 
+    by_stage: dict[tuple[str, str], collections.Counter] = collections.defaultdict(collections.Counter)
+    for case in cases:
+        inc = results[case.id]
+        r = by_stage[(case.dialect, inc["stage"])]
+        r["configs"] += 1
+        ours = _ours(case)
+        r["agree" if ours != inc["ok"] else ("miss" if not inc["ok"] else "fp")] += 1
+    with capsys.disabled():
+        print(f"{'dialect':8s} {'INC stage':10s} {'configs':>7s} {'agree':>6s} {'miss':>5s} {'fp':>4s}")
+        for (dialect, stage) in sorted(by_stage):
+            r = by_stage[(dialect, stage)]
+            print(f"{dialect:8s} {stage:10s} {r['configs']:7d} {r['agree']:6d} {r['miss']:5d} {r['fp']:4d}")
+
     # not vacuous: many configs, a substantial share rejected by INC, at every stage INC checks
     assert total["configs"] >= MIN_CASES
     assert total["inc-rejects"] >= 0.3 * total["configs"], "too few configs that INC rejects to test anything"

@@ -59,3 +59,17 @@ def test_a_copy_of_inc_in_another_package_is_checked_like_inc():
     assert "PL010" in codes(src)
     other = src.replace("intel_extension_for_transformers.transformers.utils.pruning", "my_project.pruning")
     assert "PL010" not in codes(other)  # a class of the user's own with the same name is not INC's
+
+
+def test_values_computed_from_the_scripts_arguments_are_runtime_values():
+    """INC's run_glue_no_trainer.py pattern: steps, frequency, pattern and target from argparse; the
+    pruner list literal. Nothing can be said about the computed values; the literal ones are checked."""
+    body = ('def main(args, model, optimizer, warm):\n'
+            '    total = int(args.steps * (args.epochs - args.cooldown))\n'
+            '    frequency = int((total - warm + 1) / 40) if args.pruning_frequency == -1 else args.pruning_frequency\n'
+            '    configs = [{"pruning_type": "snip_momentum", "pruning_scope": "global", "excluded_op_names": ["pooler"],\n'
+            '                "pruning_op_types": ["Linear"], "max_sparsity_ratio_per_op": 0.98}]\n'
+            '    config = WeightPruningConfig(configs, target_sparsity=args.target_sparsity, pattern=args.pattern,\n'
+            '                                 pruning_frequency=frequency, start_step=warm, end_step=total)\n')
+    assert not codes(HEAD + body)
+    assert "PL006" in codes(HEAD + body.replace('"global"', '"globl"'))
