@@ -3,7 +3,8 @@
 - a .safetensors file is as long as its header says (8-byte length, JSON header, then the largest
   data offset): a writer that has not finished has a shorter file;
 - a torch zip (.pt/.bin/.pth written by torch.save) ends with the zip's end-of-central-directory
-  record, which torch writes last;
+  record, which torch writes last; a legacy torch pickle has no end marker: it must stay unchanged
+  over a whole poll interval;
 - a sharded index names shards that all exist and are complete themselves;
 - a HF checkpoint-N/ folder has its trainer_state.json (the Trainer writes it after the weights).
 """
@@ -85,11 +86,16 @@ def file_complete(path: str) -> bool:
     if low.endswith(".safetensors"):
         return safetensors_complete(path)
     if low.endswith((".pt", ".pth", ".bin")):
-        with open(path, "rb") as f:
-            magic = f.read(4)
+        try:
+            with open(path, "rb") as f:
+                magic = f.read(4)
+        except OSError:
+            return False
+        if len(magic) < 4:
+            return False
         if magic.startswith(b"PK"):
             return zip_complete(path)
-        return os.path.getsize(path) > 0  # a legacy pickle: no end marker; stability decides
+        return True  # a legacy pickle: no end marker; needs_stable_poll: unchanged over a whole poll
     if low.endswith(".json"):
         try:
             with open(path, encoding="utf-8") as f:
@@ -98,6 +104,17 @@ def file_complete(path: str) -> bool:
         except (OSError, ValueError):
             return False
     return True
+
+
+def needs_stable_poll(path: str) -> bool:
+    """A file with no end marker (legacy torch pickle): complete only once unchanged for a whole poll."""
+    if not path.lower().endswith((".pt", ".pth", ".bin")):
+        return False
+    try:
+        with open(path, "rb") as f:
+            return not f.read(2).startswith(b"PK")
+    except OSError:
+        return True
 
 
 def files_of_index(path: str) -> list[str]:

@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Optional
 
-from .complete import file_complete, files_of_index, snapshot
+from .complete import file_complete, files_of_index, needs_stable_poll, snapshot
 from .discover import Candidate, discover
 from .reuse import CountsCache
 
@@ -81,6 +81,9 @@ class Watcher:
         structural = all(file_complete(f) for f in files)
         if not structural:
             self.pending[c.path] = snap
+            return None
+        if self.pending.get(c.path) != snap and any(needs_stable_poll(f) for f in files):
+            self.pending[c.path] = snap  # no end marker: unchanged until the next poll
             return None
         if self.pending.get(c.path) != snap:
             time.sleep(SETTLE_S)  # complete and maybe still being touched: look again shortly
