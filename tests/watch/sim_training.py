@@ -5,7 +5,7 @@ torch.save state dicts (step_N.pt).
 
     python sim_training.py RUN_DIR PLAN.json
 
-PLAN.json: {"checkpoints": [{"step": N, "ratio": R, "format": "hf"|"pt", "seed": S}], "pause": seconds between
+PLAN.json: {"checkpoints": [{"step": N, "ratio": R, "format": "hf"|"pt", "seed": S, "dense": [layer, ...]}], "pause": seconds between
 checkpoints, "chunk_pause": seconds between chunks}. Layers fc1, fc2, fc3 (64x64) get exactly
 floor(R * blocks) zero 4x1 blocks each; head (2x64) stays dense (INC auto-excludes the last layer).
 """
@@ -22,14 +22,14 @@ from safetensors.torch import save as st_save
 WIDTH = 64
 
 
-def state(ratio: float, seed: int) -> dict:
+def state(ratio: float, seed: int, dense: tuple = ()) -> dict:
     g = torch.Generator().manual_seed(seed)
     sd = {}
     for name in ("fc1", "fc2", "fc3"):
         w = torch.randn(WIDTH, WIDTH, generator=g) + 3.0  # never zero by chance
         blocks = w.view(WIDTH // 4, 4, WIDTH)  # 4x1: 4 consecutive rows in one column
         n_blocks = (WIDTH // 4) * WIDTH
-        k = int(ratio * n_blocks)
+        k = 0 if name in dense else int(ratio * n_blocks)
         idx = torch.randperm(n_blocks, generator=g)[:k]
         flat = blocks.permute(0, 2, 1).reshape(n_blocks, 4)
         flat[idx] = 0.0
@@ -54,7 +54,7 @@ def main(argv):
     run_dir, plan = argv[1], json.load(open(argv[2]))
     os.makedirs(run_dir, exist_ok=True)
     for i, ck in enumerate(plan["checkpoints"]):
-        sd = state(ck["ratio"], ck.get("seed", i))
+        sd = state(ck["ratio"], ck.get("seed", i), tuple(ck.get("dense", ())))
         if ck.get("format", "hf") == "hf":
             folder = os.path.join(run_dir, f"checkpoint-{ck['step']}")
             os.makedirs(folder, exist_ok=True)

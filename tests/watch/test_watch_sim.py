@@ -93,6 +93,17 @@ def test_a_run_that_does_not_prune_is_flagged(tmp_path):
         assert any(f.startswith("not pruning") for f in r["pruners"][0]["flags"]), r
 
 
+def test_dense_layers_and_sparsity_above_the_schedule_are_flagged(tmp_path):
+    plan = {"checkpoints": [{"step": 11, "ratio": 0.9, "format": "pt", "dense": ["fc2"]}], "pause": 0.1,
+            "chunk_pause": 0.1}
+    rows, _ = run_watch(tmp_path, plan)
+    (r,) = rows
+    flags = r["pruners"][0]["flags"]
+    assert r["pruners"][0]["measured"] == pytest.approx(2 * int(0.9 * BLOCKS) / (3 * BLOCKS), abs=1e-12)
+    assert any(f.startswith("above target") for f in flags), flags
+    assert any(f.endswith("still dense: fc2") for f in flags), flags
+
+
 def test_ctrl_c_stops_cleanly(tmp_path):
     p = subprocess.Popen([sys.executable, "-m", "prune_lsp", "watch", str(tmp_path), "--poll", "0.05"],
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
