@@ -168,6 +168,11 @@ def _d_global(g: Any, notes: list[str], spe: int, spe_guessed: bool) -> Any:
     else:
         items.append(("target_sparsity", eff["target_sparsity"], None))
         key_notes["target_sparsity"] = ["0.97 is the 1.x default target_sparsity (INC 2.x's is 0.9)"]
+    if gv.get("update_frequency") not in (None, 1, 1.0):
+        msg = (f"global update_frequency {gv['update_frequency']} is not read: each 1.x `!Pruner` has its own "
+               "(class default 1)")
+        notes.append(msg)
+        key_notes.setdefault("target_sparsity", []).append(msg)
     unread = [k for k in gv if k not in D_DEFAULTS]
     for k in unread:
         if k == "excluded_names":
@@ -222,6 +227,8 @@ def _d_pruner(p: Any, index: int, eff: dict, spe: int, notes: list[str]) -> Any:
         raise MigrateError(f"pruner {index + 1}: prune_type `{ptype}` is not a 1.x pruner type")
     label = f"pruner {index + 1}"
     local = {k: (pv[k] if pv.get(k) is not None else eff[k]) for k in D_DEFAULTS}
+    # `update_frequency` has a `!Pruner` class default (1): the global value never reaches a pruner
+    local["update_frequency"] = pv["update_frequency"] if pv.get("update_frequency") is not None else 1
     start = int(local["start_epoch"]) * spe
     end = int(local["end_epoch"]) * spe
     freq = max(1, int(round(float(local["update_frequency"]) * spe)))

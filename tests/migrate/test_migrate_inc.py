@@ -51,26 +51,29 @@ def cases() -> list[dict]:
         for name, (dialect, verdict, _err) in sorted(corpus.verdicts().items()):
             if dialect[:1] in "BCD" and verdict == "ok":
                 out.append({"id": f"corpus/{name}", "text": corpus.read(name)})
-    for c in out:
-        c["dialect"] = _dialect(c["text"])
-        spe = SPE if c["dialect"] == "D" else None
-        try:
-            if c["dialect"] == "B":  # already v2: only its WeightPruningConfig form is new
-                c["migrated"], c["notes"] = c["text"], []
-            else:
-                m = migrate(c["text"], "v2", steps_per_epoch=spe)
-                c["migrated"], c["notes"] = m.text, m.notes
-            c["json"] = migrate(c["text"], "json", steps_per_epoch=spe).text
-            c["python"] = migrate(c["text"], "python", steps_per_epoch=spe).text
-        except MigrateError as exc:
-            c["migrated"], c["notes"], c["refused"] = None, [], str(exc)
-    return out
+    return [_migrate_case(c) for c in out]
+
+
+def _migrate_case(c: dict) -> dict:
+    c["dialect"] = _dialect(c["text"])
+    spe = SPE if c["dialect"] == "D" else None
+    try:
+        if c["dialect"] == "B":  # already v2: only its WeightPruningConfig form is new
+            c["migrated"], c["notes"] = c["text"], []
+        else:
+            m = migrate(c["text"], "v2", steps_per_epoch=spe)
+            c["migrated"], c["notes"] = m.text, m.notes
+        c["json"] = migrate(c["text"], "json", steps_per_epoch=spe).text
+        c["python"] = migrate(c["text"], "python", steps_per_epoch=spe).text
+    except MigrateError as exc:
+        c["migrated"], c["notes"], c["refused"] = None, [], str(exc)
+    return c
 
 
 def _key(c: dict) -> str:
     h = hashlib.sha256(RUNNER.read_bytes())
     h.update((HERE.parent / "oracle" / "corpus_model.py").read_bytes())
-    for part in (c["dialect"], c["text"], c["migrated"], c.get("json") or "", c.get("python") or "", str(SPE)):
+    for part in (c["dialect"], c["text"], c["migrated"] or "", c.get("json") or "", c.get("python") or "", str(SPE)):
         h.update(part.encode() + b"\0")
     return h.hexdigest()
 
@@ -234,3 +237,41 @@ def test_every_comment_survives_migration():
     py = migrate(own, "python").text
     for x in ("the global target", "a Linear", "lock zeros", "the type"):
         assert x in py, x
+
+
+def test_mutated_c_and_d_configs_migrate_as_inc_reads_them():
+    """Single mutations (tests/migrate/mutate_legacy.py) of the own C/D configs and, with ../shared, the
+    corpus's: for each one INC accepts, the migration is accepted and INC builds the same pruners from
+    it (same comparison as above); a refused migration is only ever one INC itself cannot run or a
+    1.x gradient_sensitivity pruner. 3 seeds per mutation; every seed with PRUNE_LSP_ORACLE_FULL=1."""
+    from tests.migrate.mutate_legacy import generate
+
+    seeds = {p.stem: p.read_text(encoding="utf-8") for p in OWN}
+    if corpus.available():
+        seeds.update({name: corpus.read(name) for name, (d, v, _e) in sorted(corpus.verdicts().items())
+                      if d[:1] in "CD" and v == "ok"})
+    per = None if os.environ.get("PRUNE_LSP_ORACLE_FULL") else 3
+    todo = [_migrate_case({"id": m.id, "text": m.text, "kind": m.kind}) for m in generate(seeds, per)]
+    assert len(todo) >= 100
+    results = run_inc(todo)
+    totals = {"mutations": len(todo), "inc_rejects": 0, "refused": 0, "pruners": 0, "equal": 0,
+              "layers_noted": 0, "json_equal": 0, "python_equal": 0}
+    failures = {}
+    for c in todo:
+        r = results[c["id"]]
+        if not r["source"]["ok"]:
+            totals["inc_rejects"] += 1
+            continue
+        if c["migrated"] is None:
+            totals["refused"] += 1
+            if "gradient_sensitivity" not in c["refused"]:
+                failures[c["id"]] = [f"refused a config INC accepts: {c['refused']}"]
+            continue
+        problems, counts = compare(c, r)
+        for k, v in counts.items():
+            totals[k] += v
+        if problems:
+            failures[c["id"]] = problems
+    print(f"\nmigrate of mutated C/D configs vs INC 2.6: {totals}")
+    assert not failures, json.dumps(failures, indent=1)[:6000]
+    assert totals["pruners"] >= 100
