@@ -80,7 +80,7 @@ def format_text(cs, total, findings, path) -> str:
         out.append("")
         head = (f"pruner {s.index}: {s.label} — {s.pruning_type}, {s.mode}"
                 + (f", {s.unit}s {s.start}..{s.end} every {s.frequency:g}" if s.start is not None and s.frequency else "")
-                + (f", decay {s.decay}" if s.mode in ("iterative", "progressive") else "")
+                + (f", decay {s.decay}" if s.decay and s.mode in ("iterative", "progressive") else "")
                 + (f", target {s.target:g}" if s.target is not None else "")
                 + (f", cap {s.cap:g}" if s.cap is not None else ""))
         out.append(head)
