@@ -78,7 +78,8 @@ def format_text(cs, total, findings, path) -> str:
            + (f", run of {total} {cs.pruners[0].unit if cs.pruners else 'step'}s" if total is not None else "")]
     for s in cs.pruners:
         out.append("")
-        head = (f"pruner {s.index}: {s.label} — {s.pruning_type}, {s.mode}"
+        name = s.label if s.label.startswith(f"pruner {s.index}") else f"pruner {s.index} ({s.label})"
+        head = (f"{name}: {s.pruning_type}, {s.mode}"
                 + (f", {s.unit}s {s.start}..{s.end} every {s.frequency:g}" if s.start is not None and s.frequency else "")
                 + (f", decay {s.decay}" if s.decay and s.mode in ("iterative", "progressive") else "")
                 + (f", target {s.target:g}" if s.target is not None else "")
