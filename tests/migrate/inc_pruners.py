@@ -181,6 +181,9 @@ def run(case: dict) -> dict:
         for side, text, dialect in sides:
             try:
                 path = _write(d, f"{side}.yaml", text)
+                # every side as in a fresh process: INC keeps state in WeightPruningConfig's mutable
+                # defaults (the heads it found, spec 3.1 P2), which process_config(yaml) uses too
+                _WPC.__init__.__defaults__ = __import__("copy").deepcopy(_PRISTINE)
                 torch.manual_seed(0)
                 model = build()
                 if dialect == "json":
