@@ -99,6 +99,10 @@ def test_fix_json_and_python(tmp_path, capsys):
     main(["check", "--fix", str(p)])
     fixed = p.read_text()
     assert "pruning_scope='local'" in fixed and "# keep me" in fixed and "# and me" in fixed
+    # idempotent for both
+    before = (j.read_text(), p.read_text())
+    main(["check", "--fix", str(j), str(p)])
+    assert (j.read_text(), p.read_text()) == before
     capsys.readouterr()
 
 
