@@ -110,6 +110,9 @@ def _check_d_pruner_numbers(ctx: RuleContext) -> None:
                 ctx.report(INITIAL_ABOVE_TARGET.code, node, f"{key} {shown} is outside [0, 1): a 1.x pruner that "
                            "computes masks from it fails in its first pruning epoch (IndexError), and "
                            "the others prune nothing sensible", severity=WARNING)
+        ptype = m.get("prune_type")
+        if isinstance(ptype, Scalar) and ptype.value == "pattern_lock":
+            continue  # PatternLockPruner keeps the existing zeros: it schedules no sparsity
         node = m.get("update_frequency")
         v = node.value if isinstance(node, Scalar) else None
         if isinstance(v, (int, float)) and not isinstance(v, bool) and v <= 0:

@@ -63,7 +63,10 @@ def check_value_types(ctx: RuleContext) -> None:
                 continue  # unknown, or a duplicate PyYAML discards (PL059 says so)
             before = len(ctx.diagnostics)
             _check(ctx, d.id, level, spec, pair, schema_checked)
-            if level is Level.PRUNER and pair.name in UNREAD_LOCAL.get(d.id, ()):
+            unread = UNREAD_LOCAL.get(d.id, frozenset())
+            if d.id == "D" and _prune_type(mapping) == "pattern_lock":
+                unread = unread | PATTERN_LOCK_UNREAD
+            if level is Level.PRUNER and pair.name in unread:
                 for diag in ctx.diagnostics[before:]:
                     if diag.code == WRONG_TYPE.code and diag.severity is ERROR:
                         diag.severity = WARNING
@@ -83,6 +86,15 @@ UNREAD_LOCAL = {
     "D": frozenset({"start_step", "end_step", "update_frequency_on_step", "prune_domain", "sparsity_decay_type",
                     "extra_excluded_names"}),
 }
+
+
+# The 1.x PatternLockPruner only keeps the existing zeros: it never schedules a sparsity.
+PATTERN_LOCK_UNREAD = frozenset({"start_epoch", "end_epoch", "initial_sparsity", "target_sparsity", "update_frequency"})
+
+
+def _prune_type(mapping) -> Any:
+    node = mapping.get("prune_type") if hasattr(mapping, "get") else None
+    return node.value if isinstance(node, Scalar) else "basic_magnitude"
 
 
 def _check(ctx: RuleContext, dialect: str, level: Level, spec: KeySpec, pair: Pair, schema_checked: bool) -> None:
