@@ -207,6 +207,8 @@ def _rewrite(parsed: ParsedText, start: int, end: int, mutate: Callable) -> Opti
     if sl is None:
         return None
     block, col = sl
+    crlf = "\r\n" in parsed.text  # the file's line breaks, kept in what is re-emitted
+    block = block.replace("\r\n", "\n")
     y = _yaml(*_indents(block))
     try:
         data = y.load(block)
@@ -216,6 +218,8 @@ def _rewrite(parsed: ParsedText, start: int, end: int, mutate: Callable) -> Opti
     if new is None:
         return None
     text = _emit(y, new, col, block.endswith("\n"))
+    if crlf:
+        text = text.replace("\n", "\r\n")
     if text == parsed.text[start:end]:
         return None
     return TextEdit(parsed.lines.range(start, end), text)

@@ -49,8 +49,11 @@ def migrate(text: str, to: str, *, steps_per_epoch: Optional[int] = None) -> Mig
         raise MigrateError("a WeightPruningConfig key set (dialect A) has no YAML file form in INC 2.x; "
                            "use --to python or --to json")
     if to == "v2":
-        return Migration(dump(data), dialect, notes)
-    from .wpc import to_json, to_python
+        out = dump(data)
+    else:
+        from .wpc import to_json, to_python
 
-    fn = to_python if to == "python" else to_json
-    return Migration(fn(data, "A" if dialect == "A" else "B", notes), dialect, notes)
+        out = (to_python if to == "python" else to_json)(data, "A" if dialect == "A" else "B", notes)
+    if "\r\n" in text:  # the file's line breaks
+        out = out.replace("\r\n", "\n").replace("\n", "\r\n")
+    return Migration(out, dialect, notes)

@@ -221,3 +221,22 @@ def test_migrate_exit_status(tmp_path, capsys):
     py = tmp_path / "c.py"
     py.write_text("x = 1\n")
     assert main(["migrate", str(py)]) == 1
+
+
+def test_crlf_files_keep_their_line_breaks(tmp_path):
+    text = ("pruning:\r\n  approach:\r\n    weight_compression_v2:\r\n      end_step: 10\r\n"
+            "      pruning_type: magnitude\r\n      pattern: 2:4   # nm\r\n      target_sparsity: 0.5\r\n"
+            "      reg_coeff: 0.2   # c\r\n      parameters:\r\n        alpha: 1\r\n      pruners: []\r\n")
+    f = tmp_path / "crlf.yaml"
+    f.write_bytes(text.encode())
+    main(["check", "--fix", str(f)])
+    data = f.read_bytes()
+    assert b'pattern: "2:4"   # nm' in data and b"reg_coeff: 0.2   # c" in data
+    assert data.count(b"\n") == data.count(b"\r\n") == text.count("\n")
+    c = tmp_path / "c.yaml"
+    c.write_bytes(b"model: {name: m, framework: pytorch}\r\npruning:\r\n  approach:\r\n    weight_compression_pytorch:\r\n"
+                  b"      pruners:\r\n        - !Pruner\r\n            prune_type: magnitude\r\n")
+    out = tmp_path / "v2.yaml"
+    assert main(["migrate", str(c), "-o", str(out)]) == 0
+    data = out.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n") > 5
