@@ -139,3 +139,19 @@ def test_cli_reports_an_unreadable_model_on_the_modeline(tmp_path: Path):
     assert f"{cfg}:1:20: warning PL070" in r.stdout and r.returncode == 0
     # the language server's wording (lsp_server/features/models.py): one message, two front ends
     assert "cannot read the model nope.safetensors: no such file or directory" in r.stdout
+
+
+def test_nm_pattern_no_selected_layer_divides_is_an_error_some_is_a_warning():
+    """INC's N:M count divides by the selected weights it can use: when no selected layer divides by M
+    it raises ZeroDivisionError at the first pruning step (checked with INC on the corpus model,
+    tests/oracle/test_corpus.py); when some do, it only skips the others."""
+    def lin(name, o, i):
+        return LayerInfo(name, "Linear", False, f"{name}.weight", (o, i), "float32", o * i, (f"{name}.weight",))
+    index = LayerIndex("toy.pt", "pytorch", [lin("layer1.a", 64, 64), lin("layer1.b", 64, 62), lin("head", 8, 64)],
+                       "torch-zip", True, ordered=True, complete=True)
+    text = CONFIG.format(ops="['layer1']", pattern="3:5", scope="local").replace("0.5", "0.3")
+    (d,) = [d for d in check_text(text, model=index).diagnostics if d.code == "PL035"]
+    assert d.severity.value == "error" and "ZeroDivisionError" in d.message and "64x64" in d.message
+    some = CONFIG.format(ops="['layer1']", pattern="2:4", scope="global")
+    (w,) = [d for d in check_text(some, model=index).diagnostics if d.code == "PL035"]
+    assert w.severity.value == "warning" and "64x62" in w.message
