@@ -105,12 +105,15 @@ def fix_all_edits(diagnostics: Iterable[Diagnostic]) -> list[TextEdit]:
 
 
 def select_fixes(diagnostics: Iterable[Diagnostic], taken: Optional[list[TextEdit]] = None) -> list[tuple[Diagnostic, Fix]]:
-    """The safe fixes fixAll applies, each with its diagnostic: one per diagnostic, whole, none
+    """The fixes fixAll and `check --fix` apply, each with its diagnostic: the fix the editor marks
+    preferred (a diagnostic's only fix, and a safe one: with alternatives, the user chooses), whole, none
     overlapping another (nor an edit of `taken`, which is extended)."""
     taken = [] if taken is None else taken
     chosen: list[tuple[Diagnostic, Fix]] = []
     seen: set[tuple] = set()
     for d in diagnostics:
+        if len(d.fixes) != 1:
+            continue
         for fix in d.fixes:
             if not fix.safe or not fix.edits:
                 continue
@@ -124,7 +127,6 @@ def select_fixes(diagnostics: Iterable[Diagnostic], taken: Optional[list[TextEdi
             seen.add(key)
             taken.extend(fix.edits)
             chosen.append((d, fix))
-            break  # one fix per diagnostic: its alternatives would conflict
     return chosen
 
 

@@ -240,3 +240,19 @@ def test_crlf_files_keep_their_line_breaks(tmp_path):
     assert main(["migrate", str(c), "-o", str(out)]) == 0
     data = out.read_bytes()
     assert data.count(b"\n") == data.count(b"\r\n") > 5
+
+
+def test_only_the_preferred_fix_is_applied():
+    """A diagnostic with alternatives (the editor marks none preferred) is left to the user."""
+    from analysis.diagnostics import Diagnostic, Fix, Severity, TextEdit
+    from analysis.fix_all import fix_text
+    from analysis.positions import Position, Range
+
+    at = Range(Position(0, 0), Position(0, 1))
+    one = Diagnostic("PL006", Severity.ERROR, "m", at, fixes=[Fix("use b", (TextEdit(at, "b"),))])
+    two = Diagnostic("PL006", Severity.ERROR, "m", at, fixes=[Fix("use b", (TextEdit(at, "b"),)),
+                                                              Fix("use c", (TextEdit(at, "c"),))])
+    unsafe = Diagnostic("PL006", Severity.ERROR, "m", at, fixes=[Fix("use b", (TextEdit(at, "b"),), safe=False)])
+    assert fix_text("a\n", lambda t: [], first=[one], yaml=False).text == "b\n"
+    for d in (two, unsafe):
+        assert fix_text("a\n", lambda t: [], first=[d], yaml=False).text == "a\n"
