@@ -65,7 +65,8 @@ def _load(path, *, allow_code_execution: bool, timeout_s: float, memory_mb: int)
     p = Path(spec)
     if (p / "saved_model.pb").is_file() or (p / "saved_model.pbtxt").is_file():
         return tf_files.load_savedmodel(spec, **kw)
-    if tf_files.is_tf_checkpoint(spec):  # PREFIX, PREFIX.index, PREFIX.data-*, or a folder with `checkpoint`
+    if not (p / "config.json").is_file() and tf_files.is_tf_checkpoint(spec):
+        # PREFIX, PREFIX.index, PREFIX.data-*, or a folder whose `checkpoint` file names one
         return tf_files.load_tf_checkpoint(spec)
     try:
         st = os.stat(spec)

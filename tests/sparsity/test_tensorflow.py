@@ -111,9 +111,13 @@ def test_counts_equal_tensorflows_own(written, config, flavour, fmt):
 @pytest.mark.parametrize("flavour", ["keras3", "keras2"])
 def test_cli_layers_and_sparsity_on_savedmodel_and_checkpoint(written, config, flavour):
     _, truth = written(flavour)
-    for fmt in ("savedmodel", "checkpoint"):
+    for fmt in ("savedmodel", "checkpoint") + (("weights_prefix",) if flavour == "keras2" else ()):
         path = truth["formats"][fmt]["path"]
-        for arg in (path, path + ".index") if fmt == "checkpoint" else (path,):
+        # a checkpoint by its prefix, its .index, or its folder (whose `checkpoint` file names it)
+        args = (path,) if fmt == "savedmodel" else (path, path + ".index")
+        if fmt == "weights_prefix":
+            args += (os.path.dirname(path),)  # save_weights leaves a `checkpoint` state file
+        for arg in args:
             lay = subprocess.run([sys.executable, "-m", "prune_lsp", "layers", arg, "--format", "json"],
                                  capture_output=True, text=True, timeout=120)
             assert lay.returncode == 0, lay.stderr
