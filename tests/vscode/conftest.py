@@ -119,6 +119,8 @@ class CodeServer:
         for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
             self.env[var] = str(root / var.lower())
         self.env.pop("VSCODE_IPC_HOOK_CLI", None)
+        # What the extension's install offer pip-installs (default: PyPI's prune-lsp): this checkout.
+        self.env["PRUNE_LSP_INSTALL_SPEC"] = str(REPO)
         self.proc: subprocess.Popen | None = None
         self.log = root / "code-server.log"
 

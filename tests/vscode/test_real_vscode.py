@@ -368,3 +368,47 @@ def test_no_spurious_errors_in_the_extension_log(wb):
     assert "Starting" in log, log[-2000:]
     assert "Cancel notification for unknown message id" not in log
     assert "Traceback" not in log and "does not match the contract" not in log, log[-3000:]
+
+
+# -- 10. out of the box: the install offer into a fresh venv ----------------------------------------
+
+
+def test_install_offer_installs_into_a_fresh_venv_and_starts_the_server(wb):
+    venv = wb.root / "fresh-venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    assert subprocess.run([str(python), "-c", "import lsp_server"], capture_output=True, cwd=venv).returncode != 0
+    wb.open_file("prune_tiny_bert.yaml")
+    # As a user picks another Python: the value replaced in the user settings.json, in VS Code.
+    wb.run_command("Preferences: Open User Settings (JSON)")
+    wb.wait_for("settings.json", lambda: wb.active_tab().startswith("settings.json"), 30)
+    wb.page.locator(".editor-group-container.active .monaco-editor textarea").first.focus()
+    wb.keys(f"{MOD}+h")
+    wb.page.wait_for_selector(".find-widget.visible", timeout=10_000)
+    wb.type(wb.cs.python)
+    wb.keys("Tab")
+    wb.type(str(python))
+    wb.keys(f"{MOD}+Alt+Enter", "Escape")
+    wb.save()
+    wb.wait_for("the setting saved", lambda: str(python) in (wb.cs.user_data / "User" / "settings.json").read_text(), 15)
+    json.loads((wb.cs.user_data / "User" / "settings.json").read_text())  # still valid JSON
+    wb.shot("settings")
+    toast = wb.page.locator(".notifications-toasts .notification-toast", has_text="prune-lsp is not installed")
+    wb.wait_for("the offer to install prune-lsp", lambda: toast.count() > 0, 60)
+    wb.shot("install-offer")
+    assert str(python) in plain(toast.first.inner_text())
+    toast.first.locator(".monaco-button", has_text="Install prune-lsp").click()
+    wb.wait_for("pip's progress", lambda: any("installing" in n.lower() for n in wb.notifications()), 30)
+    wb.shot("install-progress")
+    # pip builds this checkout and fetches its dependencies (from pip's cache when warm).
+    t0 = time.monotonic()
+    wb.wait_for("pip's success", lambda: any("installed" in n and "server is" in n for n in wb.notifications()),
+                420, interval=1.0)
+    print(f"pip install into the fresh venv: {time.monotonic() - t0:.0f} s")
+    wb.open_file("prune_tiny_bert.yaml")  # no reload: the same window, the server started by the offer
+    wb.wait_for("the server started from the fresh venv, with the model",
+                lambda: status_model(wb, "tiny_bert.safetensors"), 60)
+    wb.shot("installed")
+    assert subprocess.run([str(python), "-c", "import lsp_server"], capture_output=True, cwd=venv).returncode == 0
+    pids = wb.cs.server_pids()
+    assert any(open(f"/proc/{p}/cmdline", "rb").read().split(b"\0")[0] == str(python).encode() for p in pids), pids

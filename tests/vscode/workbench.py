@@ -39,10 +39,17 @@ class Workbench:
 
     def settle(self, fn: Callable[[], T], timeout: float = 30.0, interval: float = 0.25) -> T | None:
         """fn() until it returns something truthy, else None: the caller asserts with a diff."""
-        try:
-            return self.wait_for("", fn, timeout, interval)
-        except AssertionError:
-            return None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                got = fn()
+                if got:
+                    return got
+            except Exception:
+                pass
+            if time.monotonic() > deadline:
+                return None
+            time.sleep(interval)
 
     def wait_for(self, what: str, fn: Callable[[], T], timeout: float = 30.0, interval: float = 0.25) -> T:
         """fn() until it returns something truthy; else fail with what was last seen."""

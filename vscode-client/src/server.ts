@@ -200,7 +200,11 @@ export class ServerManager implements vscode.Disposable {
             );
           },
           didChangeConfiguration: async () => {
-            await self.client?.sendNotification(DidChangeConfigurationNotification.type, {
+            // Not while the client stops (a new interpreter restarts the server): it would fail.
+            if (self.client?.state !== State.Running) {
+              return;
+            }
+            await self.client.sendNotification(DidChangeConfigurationNotification.type, {
               settings: { [SECTION]: currentServerSettings(firstWorkspaceFolder()?.uri) },
             });
           },
