@@ -17,6 +17,7 @@ import json
 import os
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,18 @@ def _key(c: dict) -> str:
     return h.hexdigest()
 
 
+def _run_chunk(python, cases: list[dict]) -> dict:
+    with tempfile.TemporaryDirectory() as d:
+        req, res = Path(d) / "req.json", Path(d) / "res.json"
+        req.write_text(json.dumps({"cases": [{"id": c["id"], "dialect": c["dialect"], "text": c["text"],
+                                              "migrated": c["migrated"], "json": c.get("json"),
+                                              "python": c.get("python"), "spe": SPE} for c in cases]}))
+        proc = subprocess.run([str(python), str(RUNNER), str(req), str(res)], capture_output=True, text=True,
+                              timeout=2400, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return json.loads(res.read_text())
+
+
 def run_inc(todo: list[dict]) -> dict:
     try:
         cache = json.loads(CACHE.read_text())
@@ -90,22 +103,21 @@ def run_inc(todo: list[dict]) -> dict:
         python, why = inc_python()
         if python is None:
             pytest.skip(f"INC 2.6 venv unavailable: {why}")
-        with tempfile.TemporaryDirectory() as d:
-            req, res = Path(d) / "req.json", Path(d) / "res.json"
-            req.write_text(json.dumps({"cases": [{"id": c["id"], "dialect": c["dialect"], "text": c["text"],
-                                                  "migrated": c["migrated"], "json": c.get("json"), "python": c.get("python"),
-                                                  "spe": SPE}
-                                                 for c in missing]}))
-            proc = subprocess.run([str(python), str(RUNNER), str(req), str(res)], capture_output=True, text=True,
-                                  timeout=1200, env={**os.environ, "PYTHONWARNINGS": "ignore"})
-            assert proc.returncode == 0, proc.stderr[-3000:]
-            got = json.loads(res.read_text())
-        for c in missing:
-            cache[_key(c)] = got[c["id"]]
+        jobs = max(1, min(os.cpu_count() or 1, 4, len(missing)))
+        with ThreadPoolExecutor(jobs) as pool:
+            parts = list(pool.map(lambda chunk: _run_chunk(python, chunk), [missing[i::jobs] for i in range(jobs)]))
+        got = {k: v for part in parts for k, v in part.items()}
+        fresh = {_key(c): got[c["id"]] for c in missing}
+        cache.update(fresh)
         CACHE.parent.mkdir(parents=True, exist_ok=True)
-        tmp = CACHE.with_suffix(".tmp")
-        tmp.write_text(json.dumps(cache))
-        tmp.replace(CACHE)
+        try:  # another session may have added results meanwhile
+            merged = {**json.loads(CACHE.read_text()), **fresh}
+        except (OSError, ValueError):
+            merged = cache
+        fd, tmp = tempfile.mkstemp(dir=CACHE.parent, suffix=".tmp")
+        with os.fdopen(fd, "w") as f:
+            json.dump(merged, f)
+        os.replace(tmp, CACHE)
     return {c["id"]: cache[_key(c)] for c in todo}
 
 
