@@ -73,7 +73,8 @@ def check_legacy(ctx: RuleContext) -> None:
                        f"{'list' if isinstance(pt, Sequence) else 'mapping'}")
         if isinstance(pt, Scalar) and isinstance(pt.value, str) and pt.value not in LEGACY_PRUNE_TYPES_D:
             guess = closest(pt.value, LEGACY_PRUNE_TYPES_D)
-            ctx.report(LEGACY_TYPE.code, pt, f"prune_type `{pt.value}` is not an INC 1.x pruner; use one of "
+            hint = f" (did you mean `{guess}`?)" if guess else ""
+            ctx.report(LEGACY_TYPE.code, pt, f"prune_type `{pt.value}` is not an INC 1.x pruner{hint}; use one of "
                        f"{', '.join(LEGACY_PRUNE_TYPES_D)}" + (unused if is_global else ""),
                        severity=WARNING if is_global else None,
                        fixes=[Fix(f"use `{guess}`", (ctx.edit(pt, guess),))] if guess else [])
