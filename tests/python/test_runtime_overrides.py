@@ -73,3 +73,20 @@ def test_values_computed_from_the_scripts_arguments_are_runtime_values():
             '                                 pruning_frequency=frequency, start_step=warm, end_step=total)\n')
     assert not codes(HEAD + body)
     assert "PL006" in codes(HEAD + body.replace('"global"', '"globl"'))
+
+
+def test_the_1x_v2_test_pattern_is_clean():
+    """INC's test/pruning_with_pt/pruning_1.x_v2/test_pruning.py pattern: the pythonic_config import, an
+    unsupported local key (INC only warns), progressive types and default steps that `update_config`
+    sets before the pruners exist."""
+    src = ("from neural_compressor.conf.pythonic_config import Config, WeightPruningConfig\n"
+           "local = [{'op_names': ['layer1.*'], 'target_sparsity': 0.5, 'pattern': '8x2',\n"
+           "          'pruning_type': 'magnitude_progressive', 'unsupported_key': 1},\n"
+           "         {'op_names': ['layer2.*'], 'target_sparsity': 0.5, 'pattern': '2:4'}]\n"
+           "conf = WeightPruningConfig(local, target_sparsity=0.8)\n"
+           "prune = Pruning(Config(pruning=conf))\n"
+           "prune.update_config(start_step=1, end_step=10)\n")
+    found = check_python_text(src, "t.py").diagnostics
+    assert not [d for d in found if d.severity.value == "error"], [(d.code, d.message) for d in found]
+    assert "PL031" in {d.code for d in found}  # the unsupported key: INC warns, so do we
+    assert "PL018" in codes(src.replace("prune.update_config(start_step=1, end_step=10)\n", ""))
