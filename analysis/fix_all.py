@@ -90,7 +90,7 @@ def fix_text(text: str, diagnose: Diagnose, *, yaml: bool = True,
             break
         seen.add(new)
         result.applied += [Applied(d.code, f.title, _orig(origin, d.range.start.line)) for d, f in chosen]
-        origin = _follow(origin, result.text, new)
+        origin = _follow(origin, result.text, [e for _d, f in chosen for e in f.edits])
         result.text = new
         result.passes += 1
         diags = new_diags
@@ -118,15 +118,28 @@ def _orig(origin: Optional[list[int]], line: int) -> int:
     return origin[min(line, len(origin) - 1)] if origin else line
 
 
-def _follow(origin: Optional[list[int]], old: str, new: str) -> list[int]:
-    """The original line of each line of `new`, given that of each line of `old` (a changed block's
-    lines map to the first line of the block they replace)."""
-    a, b = old.split("\n"), new.split("\n")
-    prev = origin if origin is not None else list(range(len(a)))
-    out = [0] * len(b)
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        for k in range(j1, j2):
-            out[k] = prev[min(i1 + (k - j1), len(prev) - 1)] if tag == "equal" else prev[min(i1, len(prev) - 1)]
+def _follow(origin: Optional[list[int]], old: str, edits: list[TextEdit]) -> list[int]:
+    """The original line of each line of the text `edits` make of `old`, given that of each line of
+    `old`: lines outside the edits keep theirs, lines an edit writes get its first line's."""
+    idx = LineIndex(old)
+    prev = origin if origin is not None else list(range(idx.line_count))
+    last = len(prev) - 1
+
+    def at(line: int) -> int:
+        return prev[min(line, last)]
+
+    out = [at(0)]
+    pos, line = 0, 0
+    for e in sorted(edits, key=lambda e: (e.range.start, e.range.end)):
+        a, b = idx.offset(e.range.start), idx.offset(e.range.end)
+        for _ in range(old.count("\n", pos, a)):
+            line += 1
+            out.append(at(line))
+        out.extend(at(e.range.start.line) for _ in range(e.new_text.count("\n")))
+        line, pos = e.range.end.line, b
+    for _ in range(old.count("\n", pos)):
+        line += 1
+        out.append(at(line))
     return out
 
 

@@ -6,6 +6,7 @@ elsewhere stay as written. Positions are the engine's (0-based lines, code-point
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterable, Optional
 
@@ -95,6 +96,17 @@ def _overlaps(a: Range, b: Range) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+def _span(e: TextEdit) -> tuple:
+    return e.range.start, e.range.end
+
+
+def _overlaps_taken(r: Range, taken: list[TextEdit]) -> bool:
+    """Whether `r` overlaps an edit of `taken` (sorted by span, non-overlapping): only the neighbours of
+    its place in the order can."""
+    i = bisect.bisect_left(taken, (r.start, r.end), key=_span)
+    return any(_overlaps(r, taken[j].range) for j in (i - 1, i, i + 1) if 0 <= j < len(taken))
+
+
 def fix_all_edits(diagnostics: Iterable[Diagnostic]) -> list[TextEdit]:
     """Every safe fix's edits, merged: a fix is taken whole or not at all, and skipped when any
     of its edits overlaps an edit already taken (the next run of fixAll picks it up).
@@ -120,12 +132,13 @@ def select_fixes(diagnostics: Iterable[Diagnostic], taken: Optional[list[TextEdi
             key = tuple((e.range, e.new_text) for e in fix.edits)
             if key in seen:
                 continue  # the same fix reported by two diagnostics
-            if any(_overlaps(e.range, t.range) for e in fix.edits for t in taken):
+            if any(_overlaps_taken(e.range, taken) for e in fix.edits):
                 continue
             if any(_overlaps(e1.range, e2.range) for i, e1 in enumerate(fix.edits) for e2 in fix.edits[i + 1:]):
                 continue
             seen.add(key)
-            taken.extend(fix.edits)
+            for e in fix.edits:
+                bisect.insort(taken, e, key=_span)
             chosen.append((d, fix))
     return chosen
 
@@ -133,8 +146,10 @@ def select_fixes(diagnostics: Iterable[Diagnostic], taken: Optional[list[TextEdi
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     """Apply non-overlapping edits (engine positions) to `text`; what an editor would do."""
     lines = LineIndex(text)
-    out = text
-    for e in sorted(edits, key=lambda e: (e.range.start, e.range.end), reverse=True):
+    pieces, pos = [], 0
+    for e in sorted(edits, key=lambda e: (e.range.start, e.range.end)):  # one pass: linear in the text
         a, b = lines.offset(e.range.start), lines.offset(e.range.end)
-        out = out[:a] + e.new_text + out[b:]
-    return out
+        pieces += [text[pos:a], e.new_text]
+        pos = max(pos, b)
+    pieces.append(text[pos:])
+    return "".join(pieces)
