@@ -93,6 +93,21 @@ def test_server_starts_and_status_bar_names_the_model(wb):
     print(f"server up and model shown {time.monotonic() - t0:.1f} s after opening the config")
 
 
+def test_status_bar_follows_an_edited_modeline(wb):
+    wb.open_file("prune_tiny_bert.yaml")
+    first = (wb.ws / "prune_tiny_bert.yaml").read_text().splitlines()[0]
+    wb.goto(1, first.index("=") + 2)
+    wb.keys("Shift+End")
+    wb.type("gone.safetensors")
+    # A model that cannot be read: named at once, with a warning icon (no save, no editor switch).
+    wb.wait_for("the status bar naming the missing model", lambda: (s := wb.prune_status()) and
+                s[0].endswith("Prune LSP: gone.safetensors") and "codicon-warning" in s[1], 60)
+    wb.shot("modeline-edited")
+    wb.keys(f"{MOD}+z")
+    wb.wait_for("the status bar back to the real model", lambda: status_model(wb, "tiny_bert.safetensors"), 60)
+    assert (wb.ws / "prune_tiny_bert.yaml").read_text().splitlines()[0] == first
+
+
 # -- 2. Problems panel = prune-lsp check ---------------------------------------------------------
 
 
