@@ -7,6 +7,10 @@ export const MODEL_INFO = "prune-lsp/modelInfo";
 export const MODEL_STATUS = "prune-lsp/modelStatus";
 export const COMPUTE_SPARSITY = "prune-lsp.computeSparsity";
 export const EXPERIMENTAL_CAPABILITY = "pruneLspModelStatus";
+export const WATCH_RUN = "prune-lsp.watchRun";
+export const STOP_WATCH = "prune-lsp.stopWatch";
+export const WATCH_POINT = "prune-lsp/watchPoint";
+export const WATCH_CAPABILITY = "pruneLspWatch";
 
 export interface Figures {
   inc: IncFigures;
@@ -153,5 +157,69 @@ export interface Totals {
   unread_tensors?: number;
   unread_parameters?: number;
   unread_layers?: string[];
+  [extra: string]: unknown;
+}
+
+/** One line of `prune-lsp watch --format jsonl`: one measured checkpoint. */
+export interface WatchPoint {
+  path: string;
+  step: number | null;
+  inc: IncThree | null;
+  pruners: WatchPruner[];
+  error: string | null;
+  seconds: number;
+  tensors: WatchTensors;
+  [extra: string]: unknown;
+}
+
+/** `prune-lsp/watchPoint`, server -> client (experimental capability pruneLspWatch): a WatchPoint of the watch started by `prune-lsp.watchRun`. */
+export interface WatchPointMessage {
+  path: string;
+  step: number | null;
+  inc: IncThree | null;
+  pruners: WatchPruner[];
+  error: string | null;
+  seconds: number;
+  tensors: WatchTensors;
+  watchId: string;
+  [extra: string]: unknown;
+}
+
+/** One pruner of a measured checkpoint against INC's schedule at its step. */
+export interface WatchPruner {
+  index: number;
+  measured: number | null;
+  scheduled: number | null;
+  scheduled_low: number | null;
+  flags: string[];
+  [extra: string]: unknown;
+}
+
+export interface WatchSchedulePruner {
+  index: number;
+  label: string;
+  unit: string;
+  mode: string;
+  start: number | null;
+  end: number | null;
+  target_sparsity: number | null;
+  targets: number[][];
+  error: string | null;
+  [extra: string]: unknown;
+}
+
+/** `prune-lsp.watchRun` [{runDir, uri?, device?, poll?}] -> this; stop with `prune-lsp.stopWatch` [{watchId}]. */
+export interface WatchStarted {
+  watchId: string;
+  runDir: string;
+  config: string | null;
+  schedule: WatchSchedulePruner[];
+  notes: string[];
+  [extra: string]: unknown;
+}
+
+export interface WatchTensors {
+  counted: number;
+  reused: number;
   [extra: string]: unknown;
 }
