@@ -116,7 +116,7 @@ class Figures(TypedDict):
     model: ModelFigures
 
 
-class PrunerReport(TypedDict):
+class _PrunerReportBase(TypedDict):
     index: Optional[int]
     """0-based position in the config's pruners; null for INC's default pruner (no config)."""
     label: str
@@ -127,6 +127,14 @@ class PrunerReport(TypedDict):
     invalid_layers: List[str]
     inc: IncFigures
     selected: SelectedFigures
+
+
+class PrunerReport(_PrunerReportBase, total=False):
+    scheduled: Optional[float]
+    """Server only, with the report's `step`: the ratio INC's schedule expects after that step
+    (what the sparsity lens shows); null when the schedule is unknown (a lock pruner, an error)."""
+    schedule_unit: str
+    """"step" ("epoch" for the 1.x dialect that prunes per epoch)."""
 
 
 class _LayerRowBase(TypedDict):
@@ -203,6 +211,9 @@ class SparsityReport(_SparsityReportBase, total=False):
     """Selected layers whose weight could not be read (the CLI exits 2 when not empty)."""
     figures_unread: List[str]
     """The overall figures left null because a weight they need was not read."""
+    step: int
+    """Server only: the training step the checkpoint was saved at, when it says (a Hugging Face
+    checkpoint's trainer_state.json, a step in its name); each pruner then has `scheduled`."""
 
 
 # -- prune-lsp.watchRun / prune-lsp/watchPoint / `prune-lsp watch --format jsonl` ----------------
@@ -247,6 +258,8 @@ class WatchPointMessage(WatchPoint):
 
 
 class WatchSchedulePruner(TypedDict):
+    """One pruner of `prune-lsp schedule --format json` (more keys than listed: its updates)."""
+
     index: int
     label: str
     unit: str

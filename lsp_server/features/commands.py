@@ -102,6 +102,7 @@ def register(server: "PruneLanguageServer") -> None:
         if config_path is not None and not os.path.isfile(config_path):
             config_path = None  # an unsaved buffer: measure with INC's default pruner
         report = await measure(ls, model, config_path, device, progress=True, token=_work_done_token.get())
+        add_schedule(report, model, config_path)
         if uri:
             ls.sparsity[uri] = Measured(report, model, uri, device, time.time())
             _refresh_lenses(ls)
@@ -156,6 +157,29 @@ def _schedule_part(checked, ep, model_path) -> str:
     except Exception:  # a lens never fails: the schedule part is left out
         return ""
     return "" if expected is None else f", schedule expects {_pct(expected)} at {s.unit} {step}"
+
+
+def add_schedule(report: dict, model: str, config_path: Optional[str]) -> None:
+    """When the checkpoint says its step: `step` in the report and, per pruner, what INC's schedule
+    expects after it (`scheduled`, `schedule_unit`): the lens's figure, for the VS Code view. The
+    schedule's pruners are in the config's order, as the report's (analysis.watch.compare)."""
+    if config_path is None:
+        return
+    try:
+        from analysis.schedule import schedules_from_file
+        from analysis.watch.discover import checkpoint_step
+
+        step = checkpoint_step(model)
+        if step is None:
+            return
+        scheds = schedules_from_file(config_path).pruners
+    except Exception:  # no schedule: the report stays the CLI's
+        return
+    report["step"] = step
+    for i, p in enumerate(report.get("pruners", [])):
+        s = scheds[i] if i < len(scheds) else None
+        p["scheduled"] = s.expected_after(step) if s is not None else None
+        p["schedule_unit"] = s.unit if s is not None else "step"
 
 
 def _pct(x: Any, digits: int = 1) -> str:

@@ -73,10 +73,8 @@ def _wants_watch(ls: "PruneLanguageServer") -> bool:
 
 
 def _schedule_json(schedule) -> list:
-    if schedule is None:
-        return []
-    return [{"index": s.index, "label": s.label, "unit": s.unit, "mode": s.mode, "start": s.start, "end": s.end,
-             "target_sparsity": s.target, "targets": s.targets, "error": s.error} for s in schedule.pruners]
+    """Per pruner, what `prune-lsp schedule --format json` prints for it."""
+    return [] if schedule is None else [s.to_json() for s in schedule.pruners]
 
 
 def register(server: "PruneLanguageServer") -> None:

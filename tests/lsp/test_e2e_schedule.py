@@ -8,12 +8,16 @@ from __future__ import annotations
 import asyncio
 import json
 
+import jsonschema
 import pytest
 from lsprotocol import types
 
 from tests.schedule.conftest import HERE as SCHED, inc_record  # noqa: F401
 
+from lsp_server.contract import schema_for
+
 from .conftest import open_doc
+from .test_contract import _plain
 
 CONFIG = SCHED / "configs" / "b_exp_div.yaml"
 pytestmark = pytest.mark.oracle
@@ -47,10 +51,16 @@ async def test_lens_says_what_the_schedule_expects_at_the_checkpoint_step(client
     cfg.write_text("# prune-lsp: model=run/checkpoint-11/model.safetensors\n" + CONFIG.read_text())
     uri = cfg.as_uri()
     open_doc(client, uri, cfg.read_text())
-    await asyncio.wait_for(client.workspace_execute_command_async(types.ExecuteCommandParams(
+    report = await asyncio.wait_for(client.workspace_execute_command_async(types.ExecuteCommandParams(
         command="prune-lsp.computeSparsity", arguments=[{"uri": uri, "device": "cpu"}])), 60)
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(
         text_document=types.TextDocumentIdentifier(uri=uri)))
     titles = [lens.command.title for lens in lenses]
     expected = max((c for c in calls if c[0] < 11), key=lambda c: c[0])[3]
     assert any(f"schedule expects {expected * 100:.1f}% at step 11" in t for t in titles), titles
+    # the same figure in the command's result, for the VS Code sparsity view (contract: SparsityReport)
+    report = _plain(report)
+    jsonschema.validate(report, schema_for("SparsityReport"))
+    assert report["step"] == 11
+    assert report["pruners"][0]["scheduled"] == pytest.approx(expected, abs=1e-12)
+    assert report["pruners"][0]["schedule_unit"] == "step"

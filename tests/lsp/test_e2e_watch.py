@@ -70,7 +70,7 @@ async def test_a_simulated_run_followed_through_the_server_equals_the_cli(watch_
                                        "poll": 0.05}])), 120))
     jsonschema.validate(started, schema_for("WatchStarted"))
     sched = json.loads(_cli("schedule", str(CONFIG), "--format", "json"))
-    assert [s["targets"] for s in started["schedule"]] == [p["targets"] for p in sched["pruners"]]
+    assert started["schedule"] == sched["pruners"] and sched["pruners"][0]["targets"]
     assert started["runDir"] == str(run_dir) and started["config"] == str(CONFIG)
 
     # The run starts after the watch: every checkpoint is seen while (or just after) it is written.

@@ -111,6 +111,8 @@ export interface PrunerReport {
   invalid_layers: string[];
   inc: IncFigures;
   selected: SelectedFigures;
+  scheduled?: number | null;
+  schedule_unit?: string;
   [extra: string]: unknown;
 }
 
@@ -143,6 +145,7 @@ export interface SparsityReport {
   notes: Note[];
   unread_selected?: string[];
   figures_unread?: string[];
+  step?: number;
   [extra: string]: unknown;
 }
 
@@ -195,6 +198,7 @@ export interface WatchPruner {
   [extra: string]: unknown;
 }
 
+/** One pruner of `prune-lsp schedule --format json` (more keys than listed: its updates). */
 export interface WatchSchedulePruner {
   index: number;
   label: string;
