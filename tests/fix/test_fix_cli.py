@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 from analysis.comments import line_comment
 from prune_lsp.main import main
@@ -256,3 +257,54 @@ def test_only_the_preferred_fix_is_applied():
     assert fix_text("a\n", lambda t: [], first=[one], yaml=False).text == "b\n"
     for d in (two, unsafe):
         assert fix_text("a\n", lambda t: [], first=[d], yaml=False).text == "a\n"
+
+
+def test_diff_applies_with_git_apply_and_equals_fix(tmp_path, monkeypatch, capsys):
+    """`--diff` is a patch git applies: applied to the file, it gives exactly what --fix writes."""
+    import shutil
+    import subprocess
+
+    monkeypatch.chdir(tmp_path)
+    Path("c.yaml").write_text(COMMENTED)
+    main(["check", "--diff", "c.yaml"])
+    patch = capsys.readouterr().out
+    assert patch.startswith("--- a/c.yaml\n+++ b/c.yaml\n")
+    Path("c.patch").write_text(patch)
+    Path("d.yaml").write_text(COMMENTED)
+    main(["check", "--fix", "d.yaml"])
+    git = shutil.which("git")
+    assert git, "git is needed to apply the patch"
+    subprocess.run([git, "apply", "c.patch"], check=True, cwd=tmp_path)
+    assert Path("c.yaml").read_text() == Path("d.yaml").read_text() != COMMENTED
+
+
+def test_line_edits_and_diff_are_right_on_random_texts():
+    """minimal_edits and unified_diff (our linear line alignment) turn any text into any other."""
+    import random
+
+    from analysis.fix_all import minimal_edits, unified_diff
+    from analysis.fixes import apply_edits
+
+    rnd = random.Random(7)
+    for _ in range(400):
+        a = [rnd.choice("abcde") + "\n" for _ in range(rnd.randint(0, 30))]
+        b = list(a)
+        for _ in range(rnd.randint(0, 6)):
+            k = rnd.randint(0, len(b))
+            op = rnd.random()
+            if op < 0.4:
+                b.insert(k, rnd.choice("abxyz") + "\n")
+            elif b:
+                if op < 0.7:
+                    b.pop(min(k, len(b) - 1))
+                else:
+                    b[min(k, len(b) - 1)] = rnd.choice("xyz") + "\n"
+        old, new = "".join(a), "".join(b)
+        if rnd.random() < 0.2:
+            new = new.rstrip("\n")
+        assert apply_edits(old, minimal_edits(old, new)) == new
+        d = unified_diff(old, new, "a", "b")
+        assert (d == "") == (old == new)
+        # the diff's - and + lines are exactly the old and new texts once context is added back
+        if d:
+            assert sum(ln.startswith("-") and not ln.startswith("---") for ln in d.splitlines()) <= len(a)
