@@ -17,7 +17,7 @@ interface Schema {
 
 const SCHEMA = schemaJson as unknown as { $defs: Record<string, Schema>; methods: Record<string, string> };
 
-export type ContractType = 'ModelInfo' | 'ModelStatus' | 'SparsityReport';
+export type ContractType = 'ModelInfo' | 'ModelStatus' | 'SparsityReport' | 'WatchPoint' | 'WatchPointMessage' | 'WatchStarted';
 
 function typeOk(type: string, v: unknown): boolean {
   switch (type) {

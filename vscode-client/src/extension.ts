@@ -5,12 +5,14 @@ import { CLIENT_NAME, ServerManager } from './server';
 import { SECTION } from './serverSettings';
 import { computeSparsity } from './sparsityCommand';
 import { StatusBar } from './statusBar';
+import { watchRun } from './watchCommand';
 import { YamlSchemaFallback } from './yamlSchemaFallback';
 
 export const COMMANDS = {
   computeSparsity: 'pruneLsp.computeSparsity',
   restartServer: 'pruneLsp.restartServer',
   showOutput: 'pruneLsp.showOutput',
+  watchRun: 'pruneLsp.watchRun',
 } as const;
 
 let manager: ServerManager | undefined;
@@ -36,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): PruneLspApi {
     vscode.commands.registerCommand(COMMANDS.computeSparsity, () => computeSparsity(server)),
     vscode.commands.registerCommand(COMMANDS.restartServer, () => server.restart()),
     vscode.commands.registerCommand(COMMANDS.showOutput, () => output.show()),
+    vscode.commands.registerCommand(COMMANDS.watchRun, (folder?: vscode.Uri) => watchRun(server, folder)),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration(`${SECTION}.interpreter`)) {
         output.info('pruneLsp.interpreter changed: restarting the server.');

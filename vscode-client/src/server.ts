@@ -15,7 +15,7 @@ import {
   TransportKind,
 } from 'vscode-languageclient/node';
 import { checked } from './contract';
-import { EXPERIMENTAL_CAPABILITY, MODEL_STATUS, ModelStatus } from './generated/contract';
+import { EXPERIMENTAL_CAPABILITY, MODEL_STATUS, ModelStatus, WATCH_CAPABILITY, WATCH_POINT, WatchPointMessage } from './generated/contract';
 import { installServer, installSpec } from './install';
 import { checkImportable, ImportCheck, Interpreter, pythonEnvironment, resolveInterpreter, serverCommand } from './launch';
 import { activePythonPath } from './pythonExtension';
@@ -35,10 +35,17 @@ export const DOCUMENT_SELECTOR = [
 export const SETTING_ACTION = 'Open Setting';
 export const INSTALL_ACTION = 'Install prune-lsp';
 
-/** Asks the server for `prune-lsp/modelStatus` notifications (ClientCapabilities.experimental). */
+/**
+ * Asks the server for `prune-lsp/modelStatus` and `prune-lsp/watchPoint` notifications
+ * (ClientCapabilities.experimental).
+ */
 const MODEL_STATUS_FEATURE: StaticFeature = {
   fillClientCapabilities(capabilities: ClientCapabilities): void {
-    capabilities.experimental = { ...(capabilities.experimental as object | undefined), [EXPERIMENTAL_CAPABILITY]: true };
+    capabilities.experimental = {
+      ...(capabilities.experimental as object | undefined),
+      [EXPERIMENTAL_CAPABILITY]: true,
+      [WATCH_CAPABILITY]: true,
+    };
   },
   initialize(): void {},
   getState(): FeatureState {
@@ -78,6 +85,9 @@ export class ServerManager implements vscode.Disposable {
   private readonly modelStatusEmitter = new vscode.EventEmitter<ModelStatus>();
   /** `prune-lsp/modelStatus` from the server, checked against the contract. */
   readonly onModelStatus = this.modelStatusEmitter.event;
+  private readonly watchPointEmitter = new vscode.EventEmitter<WatchPointMessage>();
+  /** `prune-lsp/watchPoint` from the server (a followed run's checkpoint), checked against the contract. */
+  readonly onWatchPoint = this.watchPointEmitter.event;
   /** The interpreter of the current (or last attempted) start, and what the import check found. */
   interpreter: Interpreter | undefined;
   importCheck: ImportCheck | undefined;
@@ -225,6 +235,15 @@ export class ServerManager implements vscode.Disposable {
       }),
     );
     this.clientListeners.push(
+      client.onNotification(WATCH_POINT, (params: unknown) => {
+        try {
+          this.watchPointEmitter.fire(checked<WatchPointMessage>('WatchPointMessage', params, `The ${WATCH_POINT} notification`));
+        } catch (e) {
+          this.output.error((e as Error).message);
+        }
+      }),
+    );
+    this.clientListeners.push(
       client.onDidChangeState((e) => {
         if (e.newState === State.Running) {
           this.setState('running');
@@ -305,5 +324,6 @@ export class ServerManager implements vscode.Disposable {
     void this.stop();
     this.stateEmitter.dispose();
     this.modelStatusEmitter.dispose();
+    this.watchPointEmitter.dispose();
   }
 }

@@ -15,7 +15,7 @@ export const UNREAD = 'unread';
 
 const KNOWN_KEYS = new Set([
   'version', 'model', 'framework', 'device', 'backend', 'config', 'inc', 'selected', 'figures',
-  'pruners', 'layers', 'totals', 'notes', 'unread_selected', 'figures_unread',
+  'pruners', 'layers', 'totals', 'notes', 'unread_selected', 'figures_unread', 'step',
 ]);
 
 const THREE = [
@@ -101,6 +101,19 @@ export function isUnread(l: Partial<LayerRow> | Record<string, unknown>): boolea
 /** A pruner's measured sparsity: elementwise over the layers it selects (what the lenses show). */
 export function prunerMeasured(p: Partial<PrunerReport>): unknown {
   return asObject(p.selected).elementwise_over_matmul_gemm_conv;
+}
+
+/**
+ * "now X of Y, schedule expects Z at step S": the sparsity lens's line, when the server's result
+ * carries the checkpoint's step and the pruner's scheduled ratio; undefined otherwise.
+ */
+export function scheduleLine(p: Partial<PrunerReport>, step: unknown): string | undefined {
+  if (!isNum(step) || !isNum(p.scheduled)) {
+    return undefined;
+  }
+  const target = isNum(p.target_sparsity) ? ` of ${formatRatio(p.target_sparsity)}` : '';
+  const unit = typeof p.schedule_unit === 'string' ? p.schedule_unit : 'step';
+  return `now ${formatFigure(prunerMeasured(p))}${target}, schedule expects ${formatRatio(p.scheduled)} at ${unit} ${step}`;
 }
 
 /** The 1-based pruner number the CLI prints (`pruner_index` + 1; INC's default pruner is 1). */
@@ -230,6 +243,14 @@ export function renderSparsityHtml(result: SparsityReport | unknown, opts: Rende
       ),
     );
     sections.push('<p class="hint">Measured: elementwise sparsity over the layers the pruner selects (the figure the code lenses show).</p>');
+    const sched = pruners
+      .map((p) => [p, scheduleLine(p, r.step)] as const)
+      .filter((x): x is readonly [Partial<PrunerReport>, string] => x[1] !== undefined);
+    if (sched.length) {
+      sections.push(
+        `<ul id="schedule">${sched.map(([p, line]) => `<li>Pruner ${prunerNumber(p.index)}: ${escapeHtml(line)}</li>`).join('')}</ul>`,
+      );
+    }
     pruners.forEach((p, i) => {
       const names = asArray(p.layers);
       const invalid = new Set(asArray(p.invalid_layers));

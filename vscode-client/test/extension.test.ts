@@ -73,7 +73,7 @@ describe('extension (fake VS Code, real interpreter check)', function () {
     await start();
     const contributed = pkg.contributes.commands.map((c: { command: string }) => c.command).sort();
     assert.deepStrictEqual([...stub.commands.keys()].sort(), contributed);
-    assert.deepStrictEqual(contributed, ['pruneLsp.computeSparsity', 'pruneLsp.restartServer', 'pruneLsp.showOutput']);
+    assert.deepStrictEqual(contributed, ['pruneLsp.computeSparsity', 'pruneLsp.restartServer', 'pruneLsp.showOutput', 'pruneLsp.watchRun']);
   });
 
   it('starts `python -m lsp_server` over stdio for file-scheme YAML and Python documents', async () => {

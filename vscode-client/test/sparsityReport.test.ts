@@ -6,6 +6,7 @@ import { checked, ContractError } from '../src/contract';
 import { LayerRow, SparsityReport } from '../src/generated/contract';
 import {
   belowTarget, escapeHtml, formatCount, formatFigure, formatRatio, formatTarget, prunerMeasured, prunerNumber, renderSparsityHtml,
+  scheduleLine,
 } from '../src/sparsityReport';
 import { needsRealCli, realSparsityReport } from './realReport';
 
@@ -144,6 +145,23 @@ describe('sparsity view of the real CLI output (PRUNE_LSP_PYTHON)', function () 
     const totals = Object.fromEntries(rows(out, 'totals').map(([k, v]) => [k, v]));
     assert.strictEqual(totals['Complete'], 'no');
     assert.strictEqual(totals['Unread parameters'], formatCount(l.size));
+  });
+
+  it("says what INC's schedule expects at the checkpoint's step when the server's result carries it", () => {
+    assert.ok(!html.includes('id="schedule"'), 'the CLI result has no step: no schedule line');
+    const withStep = clone(report) as SparsityReport & { step?: number };
+    withStep.step = 11;
+    withStep.pruners[0].scheduled = 0.25;
+    withStep.pruners[0].schedule_unit = 'step';
+    checked<SparsityReport>('SparsityReport', withStep, 'the result with a step');
+    const p = withStep.pruners[0];
+    const line = scheduleLine(p, 11);
+    const target = typeof p.target_sparsity === 'number' ? ` of ${formatRatio(p.target_sparsity)}` : '';
+    assert.strictEqual(line, `now ${formatFigure(prunerMeasured(p))}${target}, schedule expects 25.00 % at step 11`);
+    const page = renderSparsityHtml(withStep, { title: 't' });
+    const list = page.slice(page.indexOf('<ul id="schedule">'), page.indexOf('</ul>', page.indexOf('<ul id="schedule">')));
+    assert.ok(list.includes(`Pruner ${prunerNumber(p.index)}: ${escapeHtml(line)}`), list);
+    assert.strictEqual((list.match(/<li>/g) ?? []).length, 1, 'only pruners with a scheduled ratio');
   });
 
   it('is a static page that escapes every string from the result', () => {
