@@ -74,6 +74,7 @@ def _migrate_case(c: dict) -> dict:
 def _key(c: dict) -> str:
     h = hashlib.sha256(RUNNER.read_bytes())
     h.update((HERE.parent / "oracle" / "corpus_model.py").read_bytes())
+    h.update((HERE.parent / "oracle" / "inc_runner.py").read_bytes())  # its _d_model builds the D models
     for part in (c["dialect"], c["text"], c["migrated"] or "", c.get("json") or "", c.get("python") or "", str(SPE)):
         h.update(part.encode() + b"\0")
     return h.hexdigest()
