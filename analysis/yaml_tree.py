@@ -95,6 +95,20 @@ class Sequence(Node):
 TreeNode = Union[Scalar, Mapping, Sequence]
 
 
+_ScalarNode, _SequenceNode, _MappingNode = yaml.ScalarNode, yaml.SequenceNode, yaml.MappingNode
+_new_pair = object.__new__
+
+
+def _pair(key: Node, value: Node) -> Pair:
+    """Pair(key, value), without the dataclass __init__ and __post_init__ calls (same fields)."""
+    p = _new_pair(Pair)
+    p.key = key
+    p.value = value
+    p.merged = False
+    p.name = key.value if type(key) is Scalar else (key.value if isinstance(key, Scalar) else None)
+    return p
+
+
 class TreeTooLarge(Exception):
     """The document (through its aliases) has more nodes than we are willing to walk."""
 
@@ -105,31 +119,42 @@ class _Builder:
         self.budget = budget
 
     def build(self, node: yaml.Node) -> Node:
-        got = self.memo.get(id(node))
+        # The hot loop of a large file (~8 nodes per pruner): exact-type dispatch, and pairs made
+        # without the dataclass __init__/__post_init__ round trip (_pair).
+        memo = self.memo
+        got = memo.get(id(node))
         if got is not None:
             return got
         self.budget -= 1
         if self.budget < 0:
             raise TreeTooLarge()
-        start, end = node.start_mark.index, node.end_mark.index
-        if isinstance(node, yaml.ScalarNode):
-            out = Scalar(start, end, node.tag, _scalar_value(node), node.value, node.style or None)
-            self.memo[id(node)] = out
+        cls = type(node)
+        if cls is not _ScalarNode and cls is not _MappingNode and cls is not _SequenceNode:  # a subclass
+            cls = (_ScalarNode if isinstance(node, _ScalarNode) else
+                   _SequenceNode if isinstance(node, _SequenceNode) else _MappingNode)
+        if cls is _ScalarNode:
+            tag, raw = node.tag, node.value
+            out = Scalar(node.start_mark.index, node.end_mark.index, tag,
+                         raw if tag == _TAG_STR else _scalar_value(node), raw, node.style or None)
+            memo[id(node)] = out
             return out
-        if isinstance(node, yaml.SequenceNode):
+        start, end = node.start_mark.index, node.end_mark.index
+        if cls is _SequenceNode:
             out_seq = Sequence(start, end, node.tag, flow=bool(node.flow_style))
-            self.memo[id(node)] = out_seq
-            out_seq.items = [self.build(n) for n in node.value]
+            memo[id(node)] = out_seq
+            build = self.build
+            out_seq.items = [build(n) for n in node.value]
             return out_seq
         out_map = Mapping(start, end, node.tag, flow=bool(node.flow_style))
-        self.memo[id(node)] = out_map
+        memo[id(node)] = out_map
         own: list[Pair] = []
         merges: list[Node] = []
+        build = self.build
         for k, v in node.value:
-            if isinstance(k, yaml.ScalarNode) and k.tag == _TAG_MERGE:
-                merges.append(self.build(v))
+            if k.tag == _TAG_MERGE and isinstance(k, yaml.ScalarNode):
+                merges.append(build(v))
                 continue
-            own.append(Pair(self.build(k), self.build(v)))
+            own.append(_pair(build(k), build(v)))
         if merges:
             own = self._merge(own, merges)
         out_map.pairs = own
