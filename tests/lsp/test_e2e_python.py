@@ -5,7 +5,6 @@ and every other Python file left alone."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 from lsprotocol import types
 
@@ -118,9 +117,8 @@ async def test_other_python_files_are_left_alone(client, tmp_path):
     f.write_text(text)
     uri = f.as_uri()
     open_doc(client, uri, text, language="python")
-    t0 = time.monotonic()
-    items = await _complete(client, uri, 4, 20)
-    assert not items and time.monotonic() - t0 < 1.0
+    items = await _complete(client, uri, 4, 20)  # how fast: bench/, not a timed test
+    assert not items
     h = await client.text_document_hover_async(types.HoverParams(
         text_document=_td(uri), position=types.Position(line=4, character=12)))
     assert h is None
