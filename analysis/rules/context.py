@@ -27,6 +27,7 @@ class RuleContext:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _seen: dict[tuple, Diagnostic] = field(default_factory=dict)
     _inheritors: dict[int, tuple[str, list[str]]] = field(default_factory=dict)  # id(diag) -> (base message, labels)
+    _ranges: dict[tuple[int, int], Range] = field(default_factory=dict)  # (start, end) offsets -> Range
 
     @property
     def dialect(self) -> str:
@@ -37,7 +38,13 @@ class RuleContext:
             return where
         if isinstance(where, Pair):
             where = where.key
-        return self.parsed.lines.range(where.start, where.end)
+        # A finding converts its node's offsets for itself, its fix's edit and its duplicate check:
+        # once per node (Range is immutable, so sharing it is safe).
+        key = (where.start, where.end)
+        got = self._ranges.get(key)
+        if got is None:
+            got = self._ranges[key] = self.parsed.lines.range(where.start, where.end)
+        return got
 
     def edit(self, where: Where, new_text: str) -> TextEdit:
         return TextEdit(self.range(where), new_text)
@@ -81,7 +88,7 @@ class RuleContext:
             message = f"{base}; inherited from the global section by {pruner.label()}"
         elif setting.origin == "default" and pruner.index is not None:
             message = f"{base} (INC's default, in {pruner.label()})"
-        d = self.report(code, where, message, related=related, fixes=fixes)
+        d = self.report(code, rng, message, related=related, fixes=fixes)  # rng: `where` converted once
         if inherited:
             self._inheritors[id(d)] = (base, [pruner.label()])
         return d

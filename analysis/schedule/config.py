@@ -58,11 +58,11 @@ def schedules_for_checked(checked) -> ConfigSchedule:
         # simulate step by step): compute each distinct one once, per check.
         seen: dict[str, PrunerSchedule] = {}
         for i, ep in enumerate(checked.pruners):
-            cfg = ep.as_dict()
-            key = repr([(k in cfg, cfg.get(k)) for k in _V2_SCHEDULE_KEYS])
+            st = ep.settings  # the key reads the settings as ep.as_dict() would give them, without the dict
+            key = repr([(k in st, st[k].value if k in st else None) for k in _V2_SCHEDULE_KEYS])
             got = seen.get(key)
             if got is None:
-                got = seen[key] = schedule_v2(cfg, i + 1, ep.label(), dialect)
+                got = seen[key] = schedule_v2(ep.as_dict(), i + 1, ep.label(), dialect)
             else:
                 # A shallow copy (what dataclasses.replace makes, at a tenth of its cost): shares the
                 # (read-only) updates and notes.
