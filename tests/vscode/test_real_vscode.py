@@ -378,6 +378,63 @@ def test_restart_server_starts_a_new_server(wb):
         wb.wait_for("Problems rows from the new server", lambda: want <= set(problem_rows(wb)), 60)
 
 
+def test_watch_training_run_shows_the_points_over_the_schedule(wb):
+    """F1 "Prune LSP: Watch Training Run", a run folder typed into VS Code's own folder dialog; a
+    simulated run (tests/watch/sim_training.py) then writes checkpoints with known sparsity at
+    known steps, and the view gains one dot per checkpoint, live, with the figures `prune-lsp
+    watch --format jsonl` prints for the same folder."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    config = wb.ws / "watch_prune.yaml"
+    config.write_text((repo / "tests" / "schedule" / "configs" / "b_exp_div.yaml").read_text())
+    run = wb.ws / "run"
+    run.mkdir()
+    wb.open_file("prune_tiny_bert.yaml")  # the server is up (the first test may not have run)
+    wb.wait_for("server running", lambda: status_model(wb, "tiny_bert.safetensors"), 90)
+    wb.open_file("watch_prune.yaml")
+    wb.run_command("Prune LSP: Watch Training Run")
+    box = wb.page.locator(".quick-input-widget:not([style*='display: none']) .quick-input-box input")
+    wb.wait_for("the folder dialog", lambda: box.is_visible(), 15)
+    box.click()
+    wb.keys(f"{MOD}+a")
+    wb.type(str(run) + "/")  # typed: the dialog follows the path into the folder
+    wb.wait_for("the run folder in the dialog", lambda: box.input_value() == str(run) + "/", 15)
+    time.sleep(0.5)
+    for _ in range(3):  # Enter accepts the folder shown, once the dialog has listed it (it may still be busy)
+        time.sleep(1.5)
+        wb.keys("Enter")
+        if wb.settle(lambda: not box.is_visible(), 3):
+            break
+    frame = wb.wait_for("the watch view", lambda: wb.frame_with("Run folder"), 60)
+    assert "0 checkpoint(s)" in frame.locator("body").inner_text()
+    plan = {"checkpoints": [{"step": 7, "ratio": 0.0, "format": "hf", "seed": 0},
+                            {"step": 11, "ratio": 0.3, "format": "pt", "seed": 1},
+                            {"step": 15, "ratio": 0.55, "format": "hf", "seed": 2}], "pause": 0.2, "chunk_pause": 0.1}
+    (wb.root / "plan.json").write_text(json.dumps(plan))
+    subprocess.run([sys.executable, str(repo / "tests" / "watch" / "sim_training.py"), str(run),
+                    str(wb.root / "plan.json")], check=True, capture_output=True, timeout=300)
+
+    def dots():
+        f = wb.frame_with("Run folder")
+        if f is None:
+            return None
+        got = f.evaluate("() => [...document.querySelectorAll('circle.measured')].map((c) => "
+                         "[c.dataset.step, c.querySelector('title').textContent])")
+        return got if len(got) == 3 else None
+
+    got = wb.wait_for("three dots in the watch view", dots, 120)
+    wb.shot("watch-view")
+    r = cli("watch", str(run), "--config", str(config), "--format", "jsonl", "--poll", "0.05",
+            "--exit-when-idle", "1", "--chart", "-", cwd=wb.ws)
+    assert r.returncode == 0, r.stderr
+    want = [json.loads(line) for line in r.stdout.splitlines()]
+    assert [int(step) for step, _ in got] == [w["step"] for w in want] == [7, 11, 15]
+    for (_, title), w in zip(got, want):
+        assert f"{w['pruners'][0]['measured'] * 100:.2f} %" in title, title
+    wb.keys("Escape")
+
+
 def test_no_spurious_errors_in_the_extension_log(wb):
     log = wb.cs.extension_log()
     assert "Starting" in log, log[-2000:]

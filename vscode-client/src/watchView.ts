@@ -46,7 +46,7 @@ export function renderWatchSvg(started: WatchStarted, points: WatchPoint[]): str
   const y = (ratio: number) => H - PAD.bottom - (ratio / ymax) * (H - PAD.top - PAD.bottom);
   const f = (v: number) => v.toFixed(1);
   const out: string[] = [];
-  out.push(`<svg id="watch-chart" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="measured sparsity over INC's schedule">`);
+  out.push(`<svg id="watch-chart" xmlns="http://www.w3.org/2000/svg" width="100%" style="max-width: ${W}px" viewBox="0 0 ${W} ${H}" role="img" aria-label="measured sparsity over INC's schedule">`);
   // axes and grid
   for (let i = 0; i <= 4; i++) {
     const r = (ymax * i) / 4;
