@@ -30,14 +30,19 @@ def setting(p: EffectivePruner, key: Optional[str]) -> Optional[Setting]:
 def num(p: EffectivePruner, key: Optional[str]) -> Optional[float]:
     """The setting as the number INC compares: a YAML 1.1 boolean (`yes`, `off`) is the int 1 or 0
     to check_config (`True < 1.0` is False), so it counts as that number here."""
-    s = setting(p, key)
-    if s is not None and isinstance(s.value, bool):
-        return int(s.value)
-    return s.value if s is not None and is_num(s.value) else None
+    # setting() and is_num() inlined: these two run ~30 times per pruner (700,000 calls on a
+    # 21,000-pruner config).
+    s = p.settings.get(key) if key else None
+    if s is None:
+        return None
+    v = s.value
+    if isinstance(v, bool):
+        return int(v)
+    return v if isinstance(v, (int, float)) else None
 
 
 def string(p: EffectivePruner, key: Optional[str]) -> Optional[str]:
-    s = setting(p, key)
+    s = p.settings.get(key) if key else None
     return s.value if s is not None and isinstance(s.value, str) else None
 
 
