@@ -103,12 +103,11 @@ def _unknown(ctx: RuleContext, level: Level, pair: Pair, known: dict, mapping: M
     if isinstance(name, str) and level is Level.GLOBAL and name in d.pruner_keys:
         other_level = "pruner"
     msg = f"unknown key `{shown}` {where}"
-    if suggestion:
-        msg += f"; did you mean `{suggestion}`?"
+    msg += f"; did you mean `{suggestion}`? " if suggestion else ": "
     if error:
-        msg += " INC rejects it" + (" (TypeError at load)" if level is Level.PRUNER else " (schema error)")
+        msg += "INC rejects it" + (" (TypeError at load)" if level is Level.PRUNER else " (schema error)")
     else:
-        msg += " INC only warns 'is not supported for config' and ignores it"
+        msg += "INC only warns 'is not supported for config' and ignores it"
     if other_level:
         msg += f" (it is a {other_level}-level key)"
     ctx.report(UNKNOWN_KEY.code, pair, msg, severity=ERROR if error else WARNING,
