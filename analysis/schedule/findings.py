@@ -66,8 +66,10 @@ def pruner_findings(s: PrunerSchedule, total: Optional[int] = None) -> list[Find
                        f"{final:.4g}")
                 out.append(Finding(STOPS_SHORT, s.index, msg, "target_sparsity", "cap"))
             else:
-                msg = (f"the schedule ends at {final:.4g}, short of the target {s.target:g}: the experimental "
-                       f"pruner counts (end - start + 1) // frequency updates and stops one short")
+                why = ("the experimental pruner counts (end - start + 1) // frequency updates and stops one short"
+                       if s.dialect == "C" else
+                       f"INC's last mask update, at {unit} {s.updates[-1].step}, does not reach it")
+                msg = f"the schedule ends at {final:.4g}, short of the target {s.target:g}: {why}"
                 out.append(Finding(STOPS_SHORT, s.index, msg, end_key, "count"))
     return out
 
