@@ -10,8 +10,15 @@ from .registry import RULES
 from .suggest import closest
 
 
+def _all_rules() -> None:
+    """Register every rule: the registry fills as the rule modules are imported, and a settings
+    pull in the server can come before the first check has imported them."""
+    import analysis.rules  # noqa: F401
+
+
 class UnknownRule(ValueError):
     def __init__(self, word: str):
+        _all_rules()
         self.word = word
         by_code = closest(word.upper(), RULES)
         self.suggestion = by_code or closest(word.lower(), [r.name for r in RULES.values()])
@@ -23,6 +30,7 @@ class UnknownRule(ValueError):
 
 def rule_code(word: str) -> str:
     """The code of a rule given by code or name; UnknownRule when there is none."""
+    _all_rules()
     w = word.strip()
     if w.upper() in RULES:
         return w.upper()

@@ -56,8 +56,17 @@ class Settings:
                     bad.append(f"debounceMs must be a number of milliseconds in [0, 10000], not {value!r}")
             elif key == "disabledRules":
                 if isinstance(value, list) and all(isinstance(x, str) for x in value):
-                    new["disabled_rules"] = frozenset(x.strip().upper() if x.strip()[:2].upper() == "PL" else x.strip()
-                                                      for x in value if x.strip())
+                    # The same selectors as `check --disable`: codes or names, any case. An unknown
+                    # one is reported with a did-you-mean; the known ones still apply.
+                    from analysis.rules.selectors import UnknownRule, rule_code
+
+                    codes = set()
+                    for word in filter(str.strip, value):
+                        try:
+                            codes.add(rule_code(word))
+                        except UnknownRule as exc:
+                            bad.append(f"disabledRules: {exc}")
+                    new["disabled_rules"] = frozenset(codes)
                 else:
                     bad.append("disabledRules must be a list of rule codes or names")
         return replace(self, **new), bad

@@ -110,3 +110,29 @@ def test_server_imports_no_framework():
             "sys.exit(1 if bad else 0)")
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_disabled_rules_take_codes_and_names_and_report_unknown_ones():
+    """The disabledRules setting reads rule selectors as `check --disable` does."""
+    from lsp_server.features.settings import Settings
+
+    s, bad = Settings().merged({"disabledRules": ["pl014", "Unknown-Key", "unknown-kye", "PL999", " "]})
+    assert s.disabled_rules == {"PL014", "PL031"}
+    assert len(bad) == 2
+    assert "unknown rule `unknown-kye`: did you mean `unknown-key`?" in bad[0]
+    assert "unknown rule `PL999`" in bad[1]
+
+
+def test_rule_selectors_work_before_any_check_imported_the_rules():
+    """In the server, the settings pull can come before the first check: the selectors must not
+    depend on which rule modules happen to be imported already."""
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    code = ("from analysis.rules.selectors import resolve\n"
+            "print(sorted(resolve(['PL014', 'unknown-key'])))\n")
+    r = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "['PL014', 'PL031']"
