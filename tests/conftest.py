@@ -8,6 +8,9 @@ Optional data (never copied into the repository; CI always has it at ../shared):
   PRUNE_LSP_SHARED (which also moves the corpus default to $PRUNE_LSP_SHARED/corpus).
 Tests that need them skip with a reason that says how to run them. Every dialect and every rule is also
 covered by configs the project writes itself (tests/configs/, tests/rules/test_rule_coverage.py).
+
+In CI (.ci/run sets PRUNE_LSP_NO_SKIP=1) nothing may skip: the corpus, INC's oracle venv, Neovim, Emacs
+and the real VS Code are all set up there, so a skip would hide a broken set-up; it fails instead.
 """
 
 from __future__ import annotations
@@ -68,3 +71,25 @@ def _inc_python() -> Path:
 # INC 2.6's python, the oracle for INC's behaviour: built by scripts/inc_oracle_venv.sh (scripts/test
 # runs it and exports PRUNE_LSP_INC_PYTHON).
 INC_PYTHON = _inc_python()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under PRUNE_LSP_NO_SKIP=1 (CI), a skipped test is a failure that says why it skipped."""
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.skipped and not hasattr(rep, "wasxfail") and os.environ.get("PRUNE_LSP_NO_SKIP") == "1":
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        rep.outcome = "failed"
+        rep.longrepr = f"skipped where everything must run (PRUNE_LSP_NO_SKIP=1, as in CI): {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """The same for a whole module skipped at import (pytest.importorskip at module level)."""
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.skipped and os.environ.get("PRUNE_LSP_NO_SKIP") == "1":
+        reason = rep.longrepr[2] if isinstance(rep.longrepr, tuple) else str(rep.longrepr)
+        rep.outcome = "failed"
+        rep.longrepr = f"skipped where everything must run (PRUNE_LSP_NO_SKIP=1, as in CI): {reason}"

@@ -18,7 +18,7 @@ MODULES = ["tests/oracle/test_corpus.py", "tests/rules/test_merge_semantics.py",
 
 
 def test_without_shared_the_optional_tests_skip_saying_how_and_the_rest_pass(tmp_path: Path):
-    env = {k: v for k, v in os.environ.items() if k not in ("PRUNE_LSP_CORPUS", "PRUNE_LSP_FUZZ")}
+    env = {k: v for k, v in os.environ.items() if k not in ("PRUNE_LSP_CORPUS", "PRUNE_LSP_FUZZ", "PRUNE_LSP_NO_SKIP")}
     env["PRUNE_LSP_SHARED"] = str(tmp_path / "no-shared")
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", *MODULES],
                        cwd=REPO, env=env, capture_output=True, text=True, timeout=900)
