@@ -12,13 +12,16 @@ dependencies are missing (torch, npm for the peer) is reported, not fatal.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime
 import importlib
 import io
+import json
 import os
 import platform
+import subprocess
 import sys
-import traceback
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -56,18 +59,30 @@ def main() -> int:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--only", nargs="*", help="suite names, e.g. bench_engine bench_peer")
     ap.add_argument("--markdown", help="also write the table (with date and machine) to this file")
+    ap.add_argument("--suite", help=argparse.SUPPRESS)  # internal: run one suite in this process
+    ap.add_argument("--rows-to", help=argparse.SUPPRESS)
     args = ap.parse_args()
     rows: list[Row] = []
     problems = []
-    for name, call in SUITES:
+    if args.suite:  # the child: one suite, its rows as JSON on the file the parent named
+        call = dict(SUITES)[args.suite]
+        got = call(importlib.import_module(args.suite), args.quick)
+        Path(args.rows_to).write_text(json.dumps([dataclasses.asdict(r) for r in got]))
+        return 0
+    for name, _call in SUITES:
         if args.only and name not in args.only:
             continue
         print(f"[run_all] {name} ...", file=sys.stderr, flush=True)
-        try:
-            rows.extend(call(importlib.import_module(name), args.quick))
-        except Exception as exc:  # one missing dependency must not lose the other figures
-            problems.append(f"{name}: {type(exc).__name__}: {exc}")
-            traceback.print_exc(file=sys.stderr)
+        # Each suite in a fresh interpreter: a suite that leaves a big heap behind (the 2 MB config's
+        # million objects) made the next one's garbage collections, and so its figures, slower.
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "rows.json"
+            child = [sys.executable, __file__, "--suite", name, "--rows-to", str(out)] + (["--quick"] if args.quick else [])
+            rc = subprocess.run(child).returncode
+            if rc == 0 and out.exists():
+                rows.extend(Row(**r) for r in json.loads(out.read_text()))
+            else:  # one missing dependency must not lose the other figures
+                problems.append(f"{name}: exited {rc} (its traceback is above)")
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     header = f"prune-lsp benchmarks, {stamp}, {machine()}{' (--quick)' if args.quick else ''}"
     print(header)
