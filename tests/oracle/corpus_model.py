@@ -92,3 +92,65 @@ def shapes() -> dict[str, tuple[int, ...]]:
     """module name -> weight shape, for every module with a weight."""
     return {n: tuple(m.weight.shape) for n, m in build().named_modules() if isinstance(getattr(m, "weight", None),
                                                                                    torch.Tensor)}
+
+
+# The 1.x gradient_sensitivity pruner with `parameters` prunes attention heads and FFN rows of a
+# BERT by the gradient of the model's `head_mask` input (INC's own test drives it on
+# bert-base-uncased). Its stand-in: HF BERT's parameter names and bert-base's widths (12 heads of
+# 64, FFN 3072), 2 layers, and a forward that takes `head_mask` (layers x heads) and applies it to
+# every head, so that its gradient, and every weight's, exists after backward.
+BERT_LAYERS, BERT_HEADS, BERT_HEAD_DIM, BERT_FFN = 2, 12, 64, 3072
+BERT_HIDDEN = BERT_HEADS * BERT_HEAD_DIM
+
+
+class _HFSelfAttn(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.query, self.key, self.value = (nn.Linear(BERT_HIDDEN, BERT_HIDDEN) for _ in range(3))
+
+
+class _HFAttention(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.self = _HFSelfAttn()
+        self.output = nn.Module()
+        self.output.dense = nn.Linear(BERT_HIDDEN, BERT_HIDDEN)
+
+
+class _HFLayer(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.attention = _HFAttention()
+        self.intermediate = nn.Module()
+        self.intermediate.dense = nn.Linear(BERT_HIDDEN, BERT_FFN)
+        self.output = nn.Module()
+        self.output.dense = nn.Linear(BERT_FFN, BERT_HIDDEN)
+
+
+class BertForHeads(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.bert = nn.Module()
+        self.bert.embeddings = nn.Module()
+        self.bert.embeddings.word_embeddings = nn.Embedding(100, BERT_HIDDEN)
+        self.bert.encoder = nn.Module()
+        self.bert.encoder.layer = nn.ModuleList([_HFLayer() for _ in range(BERT_LAYERS)])
+        self.classifier = nn.Linear(BERT_HIDDEN, 2)
+
+    def forward(self, input_ids, head_mask=None):
+        b = input_ids.shape[0]
+        h = self.bert.embeddings.word_embeddings(input_ids).mean(1)
+        for i, layer in enumerate(self.bert.encoder.layer):
+            a = layer.attention.self
+            q, k, v = (t.view(b, BERT_HEADS, BERT_HEAD_DIM) for t in (a.query(h), a.key(h), a.value(h)))
+            ctx = torch.softmax(q * k, dim=-1) * v
+            if head_mask is not None:
+                ctx = ctx * head_mask[i].view(1, BERT_HEADS, 1)
+            h = h + layer.attention.output.dense(ctx.reshape(b, BERT_HIDDEN))
+            h = h + layer.output.dense(torch.nn.functional.gelu(layer.intermediate.dense(h)))
+        return self.classifier(h)
+
+
+def bert_for_heads() -> BertForHeads:
+    torch.manual_seed(0)
+    return BertForHeads()

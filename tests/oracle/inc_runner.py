@@ -29,9 +29,11 @@ process_config: the full 1.x schema, then process_and_check_config), construct
 for max(end_step)+2 steps). Dialect D (1.x `weight_compression`): load, config (`PruningConf(path)`:
 the 1.x loader, schema and hooks), construct (each pruner as experimental/pruning.py
 generate_pruners builds it, on INC's PyTorchModel), train (the 1.x pruners' epoch and step
-callbacks, end_epoch+2 epochs (at most 8) of 1 step; not gradient_sensitivity, which needs the real
-model's forward). C and D run on the corpus's model
-(corpus_model.py, every layer the corpus configs select).
+callbacks as a training loop calls them, every epoch up to max(end_epoch)+1 (at most 32) of 1 step;
+a gradient_sensitivity pruner with `parameters` first as INC's own test drives it: one epoch with a
+real forward and backward through a BERT stand-in that takes a head_mask). C and D run on the
+corpus's model (corpus_model.py, every layer the corpus configs select; for D, a module for every
+parameter the pruners name, and the BERT stand-in for head pruning).
 """
 
 from __future__ import annotations
@@ -68,7 +70,7 @@ import neural_compressor.conf.config  # noqa: E402,F401  (registers !PrunerV2 an
 
 TIME_LIMIT_S = float(os.environ.get("INC_RUNNER_TIME_LIMIT", "20"))
 MAX_STEPS = 40
-MAX_EPOCHS_D = 8  # 1.x pruners schedule by epoch: end_epoch + 2 epochs of one step, at most this
+MAX_EPOCHS_D = 32  # 1.x pruners schedule by epoch: every epoch up to end_epoch + 1 (the corpus's ends: 20 at most)
 WIDTH = 480  # divisible by every block size the mutations use (1..6, 8, 10, 12, 16, 32, ...)
 torch.set_num_threads(1)
 _TORCH_SAVE = torch.save
@@ -364,7 +366,7 @@ def run_case_d(case: dict, workdir: str) -> dict:
                 "now we only support weight_compression and weight_compression_pytorch"
         wc = cfg.pruning.approach.weight_compression
         if wc is not None:
-            inc_model = PyTorchModel(_d_model(wc))
+            inc_model = PyTorchModel(_d_train_model(wc))
             kinds = {"basic_magnitude": "BasicMagnitude", "pattern_lock": "PatternLock",
                      "gradient_sensitivity": "GradientSensitivity", "group_lasso": "GroupLasso"}
             for pruner in wc.pruners:
@@ -374,15 +376,18 @@ def run_case_d(case: dict, workdir: str) -> dict:
     except Exception as exc:
         out["error"] = _err(exc)
         return out
-    # train: the 1.x pruners' epoch and step callbacks (as experimental/pruning.py's hooks call
-    # them), end_epoch+2 epochs (at most MAX_EPOCHS_D) of one step. gradient_sensitivity is not trained: it reads the
-    # real model's forward (its head_mask), which no stand-in model has.
+    # train: the 1.x pruners' callbacks as a user's training loop calls them (experimental/pruning.py's
+    # hooks), every epoch up to max(end_epoch)+1. A gradient_sensitivity pruner with `parameters`
+    # (structured: heads and rows by gradient importance) first runs as INC's own test drives it:
+    # on_epoch_begin(0), a real forward with a `head_mask` that requires grad, backward,
+    # on_step_end, on_epoch_end; it then holds restructured weights, as the user's model does.
     out["stage"] = "train"
-    trained = [p for p in pruners if type(p).__name__ != "GradientSensitivityPruner"]
+    structured = [p for p in pruners if type(p).__name__ == "GradientSensitivityPruner" and not p.elementwise_prune]
+    trained = [p for p in pruners if p not in structured]
     try:
-        epochs = 1
-        for p in trained:
-            epochs = max(epochs, min(int(p.end_epoch) + 2, MAX_EPOCHS_D))
+        if structured:
+            _train_structured_gs(inc_model, structured)
+        epochs = max([_d_epochs(p.end_epoch) for p in trained] + [1])
         model = inc_model.model if pruners else None
         params = list(model.parameters()) if model is not None else []
         opt = torch.optim.SGD(params, lr=0.01) if params else None
@@ -393,14 +398,14 @@ def run_case_d(case: dict, workdir: str) -> dict:
                 p.on_epoch_begin(epoch)
             for p in trained:
                 p.on_step_begin(0)
-            loss = sum((q.float() ** 2).sum() for q in params) * 1e-3  # every parameter gets a gradient
+            opt.zero_grad()
+            loss = sum((q.float() ** 2).sum() for q in model.parameters()) * 1e-3  # every weight gets a gradient
             loss.backward()
             for p in trained:
                 p.on_before_optimizer_step()
             opt.step()
             for p in trained:
                 p.on_step_end()
-            opt.zero_grad()
             for p in trained:
                 p.on_epoch_end()
             out["steps"] = epoch + 1
@@ -411,6 +416,67 @@ def run_case_d(case: dict, workdir: str) -> dict:
         return out
     out["ok"], out["stage"] = True, "ok"
     return out
+
+
+def _d_epochs(end_epoch) -> int:
+    """Epochs 0 .. end_epoch+1 (capped); an end_epoch that is not an int (a pruner that never reads it
+    runs anyway) gets the 1.x schema's default end, 4."""
+    end = end_epoch if isinstance(end_epoch, int) else 4
+    return max(1, min(end + 2, MAX_EPOCHS_D))
+
+
+def _train_structured_gs(inc_model, pruners) -> None:
+    """INC's own driver for head/row pruning by gradient sensitivity (its test_pruning_gradient_sensitivity):
+    one epoch, one forward with head_mask (layers x heads, requires grad), backward, step end, epoch end."""
+    model = inc_model.model
+    for p in pruners:
+        p.on_epoch_begin(0)
+    head_mask = torch.ones(corpus_model.BERT_LAYERS, corpus_model.BERT_HEADS, requires_grad=True)
+    ids = torch.randint(0, 100, (2, 6), generator=torch.Generator().manual_seed(1))
+    model.zero_grad()
+    loss = model(ids, head_mask=head_mask).pow(2).mean()
+    loss.backward()
+    for p in pruners:
+        p.on_step_end()
+    for p in pruners:
+        p.on_epoch_end()
+
+
+def _d_train_model(wc):
+    """The model the D pruners are built and trained on: _d_model's, or, when a gradient_sensitivity
+    pruner has `parameters` (it prunes heads and rows by the gradient of the model's head_mask),
+    the BERT stand-in with a module added for every other parameter a pruner names."""
+    pruners = (wc.pruners or []) if wc is not None else []
+    if not any(getattr(p, "prune_type", None) == "gradient_sensitivity" and getattr(p, "parameters", None) is not None
+               for p in pruners):
+        return _d_model(wc)
+    model = corpus_model.bert_for_heads()
+    have = {n for n, _ in model.named_parameters()}
+    for name in _named_weights(wc):
+        if "*" not in name and name + ".weight" not in have:
+            _add_module(model, name)
+    return model
+
+
+def _named_weights(wc) -> list:
+    wanted = []
+    for pruner in (wc.pruners or []) if wc is not None else []:
+        for n in pruner.names or [] if isinstance(pruner.names, list) else []:
+            if isinstance(n, str) and n.endswith(".weight"):
+                wanted.append(n[:-len(".weight")])
+    return wanted
+
+
+def _add_module(model, mod_name: str) -> None:
+    parent = model
+    parts = mod_name.split(".")
+    for part in parts[:-1]:
+        if not hasattr(parent, part):
+            parent.add_module(part, torch.nn.Module())
+        parent = getattr(parent, part)
+    if not hasattr(parent, parts[-1]):
+        parent.add_module(parts[-1], torch.nn.Conv2d(16, 32, 3) if "conv" in parts[-1]
+                          else torch.nn.Linear(corpus_model.H, corpus_model.H))
 
 
 def _d_model(wc):
@@ -450,7 +516,7 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory() as workdir:
         for case in cases:
             t0 = time.perf_counter()
-            signal.setitimer(signal.ITIMER_PROF, TIME_LIMIT_S * (3 if case.get("dialect") == "D" else 1))
+            signal.setitimer(signal.ITIMER_PROF, TIME_LIMIT_S * (9 if case.get("dialect") == "D" else 1))
             try:
                 res = run_case(case, workdir)
             except Timeout as exc:

@@ -2,7 +2,8 @@
 
 The cache is one JSON file under ~/.cache/prune-lsp/oracle/ (or $PRUNE_LSP_ORACLE_CACHE), keyed by
 the hash of (runner version, dialect, config text); the runner version is the hash of
-inc_runner.py itself, so editing the runner invalidates every verdict it produced.
+inc_runner.py and of the model it runs on (corpus_model.py), so editing either invalidates every
+verdict they produced (a deeper runner never reuses a shallower one's verdicts).
 """
 
 from __future__ import annotations
@@ -42,8 +43,13 @@ def inc_python(timeout_s: int = 1800) -> tuple[Optional[Path], str]:
     return Path(lines[-1]), ""
 
 
+MODEL = HERE / "corpus_model.py"
+
+
 def runner_version() -> str:
-    return hashlib.sha256(RUNNER.read_bytes()).hexdigest()[:16]
+    h = hashlib.sha256(RUNNER.read_bytes())
+    h.update(MODEL.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def cache_key(dialect: str, text: str, version: Optional[str] = None) -> str:
