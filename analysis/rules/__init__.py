@@ -16,6 +16,7 @@
 | keras.py | PL039: Keras-specific limits |
 | legacy.py | PL060-PL063, PL067: INC 1.x schema rules, 1.x pruner needs |
 | legacy_schema.py | PL066: the 1.x schema's other sections (model, tuning, evaluation, train) |
+| legacy_run.py | PL071: what INC's 1.x and experimental pruners do with the values once training runs |
 | model_checks.py | PL035-PL037, PL045-PL049: against the model (selection, block shapes) |
 | model_ref.py | PL070: the model a config names cannot be read |
 | schedule.py | PL090, PL091, PL093: INC's schedule against the run (analysis.schedule) |
@@ -23,7 +24,7 @@
 
 from . import (  # noqa: F401
     structure, unknown_keys, value_types, yaml_traps, steps, ratios, pattern, pruning_type, enums,
-    regularization, layer_regex, keras, legacy, legacy_schema,
+    regularization, layer_regex, keras, legacy, legacy_schema, legacy_run,
 )
 from . import model_ref  # noqa: F401,E402  (PL070, reported by the language server)
 from . import model_checks  # noqa: F401,E402

@@ -14,9 +14,8 @@ from .suggest import closest
 INITIAL_ABOVE_TARGET = rule("PL060", "initial-above-target", ERROR, "`initial_sparsity` above `target_sparsity`",
                             dialects="CD", explanation="The 1.x schema hook `_valid_prune_sparsity` asserts "
                             "initial_sparsity <= target_sparsity (or, with only one of them, initial >= 0 / target < 1), "
-                            "and the schema wants initial_sparsity in [0, 1). In a 1.x `!Pruner` (not schema-checked) "
-                            "an update_frequency <= 0 fails in the first pruning epoch (an error) and a sparsity outside "
-                            "[0, 1) may (a warning).")
+                            "and the schema wants initial_sparsity in [0, 1). A 1.x `!Pruner` is not schema-checked: "
+                            "PL071 replays what its pruner does with its values.")
 LEGACY_TYPE = rule("PL061", "legacy-prune-type-unknown", ERROR, "A 1.x prune_type INC has no pruner for", dialects="D",
                    fixable=True, explanation="experimental/pruning.py dispatches each `!Pruner`'s prune_type: "
                    "basic_magnitude, pattern_lock, gradient_sensitivity and group_lasso; anything else fails with "
@@ -57,8 +56,6 @@ def check_legacy(ctx: RuleContext) -> None:
     if ini is not None and not 0 <= ini < 1 and isinstance(ini, float):  # schema: And(float, 0 <= s < 1)
         ctx.report(INITIAL_ABOVE_TARGET.code, ini_p.value, f"initial_sparsity {ini} must be in [0, 1) (INC's 1.x "
                    "schema rejects the file)")
-    if ctx.dialect == "D":
-        _check_d_pruner_numbers(ctx)
     if ctx.dialect != "D":
         return
     entries = [(g, True)] + [(e.mapping, False) for e in ctx.doc.pruners if e.mapping is not None]
@@ -92,33 +89,6 @@ def check_legacy(ctx: RuleContext) -> None:
                 ctx.report(LEGACY_PARAMETERS.code, pt if params is None else m.get_pair("parameters").key,
                            "a group_lasso pruner needs `parameters: {alpha: ...}`: INC's GroupLassoPruner reads "
                            "parameters['alpha'] when it is built")
-
-
-def _check_d_pruner_numbers(ctx: RuleContext) -> None:
-    """What the 1.x pruners compute with each epoch (pruner_legacy/pruner.py update_sparsity): a
-    sparsity outside [0, 1) (a YAML 1.1 `yes` is 1) can make the mask computation index out of range
-    (whether it does depends on the pruner and its weights: a warning), and update_frequency 0
-    divides by zero (an error)."""
-    for e in ctx.doc.pruners:
-        m = e.mapping
-        if m is None:
-            continue
-        for key in ("target_sparsity", "initial_sparsity"):
-            node = m.get(key)
-            v = node.value if isinstance(node, Scalar) else None
-            if isinstance(v, (int, float)) and not 0 <= v < 1:
-                shown = f"`{node.raw}` (YAML 1.1's boolean, the number {int(v)})" if isinstance(v, bool) else f"{v}"
-                ctx.report(INITIAL_ABOVE_TARGET.code, node, f"{key} {shown} is outside [0, 1): a 1.x pruner that "
-                           "computes masks from it fails in its first pruning epoch (IndexError), and "
-                           "the others prune nothing sensible", severity=WARNING)
-        ptype = m.get("prune_type")
-        if isinstance(ptype, Scalar) and ptype.value == "pattern_lock":
-            continue  # PatternLockPruner keeps the existing zeros: it schedules no sparsity
-        node = m.get("update_frequency")
-        v = node.value if isinstance(node, Scalar) else None
-        if isinstance(v, (int, float)) and not isinstance(v, bool) and v <= 0:
-            ctx.report(INITIAL_ABOVE_TARGET.code, node, f"update_frequency {v} must be > 0: the 1.x pruner divides by "
-                       "it in its first pruning epoch (ZeroDivisionError)")
 
 
 TRAIN_REDUCTION = rule("PL063", "train-criterion-reduction", ERROR, "A 1.x training loss reduction the schema rejects",

@@ -61,6 +61,8 @@ def check_value_types(ctx: RuleContext) -> None:
             spec = known.get(pair.name) if isinstance(pair.name, str) else None
             if spec is None or mapping.get_pair(pair.name) is not pair:
                 continue  # unknown, or a duplicate PyYAML discards (PL059 says so)
+            if d.id == "D" and level is Level.PRUNER and pair.name in LEGACY_RUN_CHECKED:
+                continue  # PL071 (legacy_run.py): what the 1.x pruner of this type does with the value
             before = len(ctx.diagnostics)
             _check(ctx, d.id, level, spec, pair, schema_checked)
             unread = UNREAD_LOCAL.get(d.id, frozenset())
@@ -86,6 +88,11 @@ UNREAD_LOCAL = {
     "D": frozenset({"start_step", "end_step", "update_frequency_on_step", "prune_domain", "sparsity_decay_type",
                     "extra_excluded_names"}),
 }
+
+
+# `!Pruner` keys whose values PL071 replays through the 1.x pruners (an error only where INC fails).
+LEGACY_RUN_CHECKED = frozenset({"start_epoch", "end_epoch", "initial_sparsity", "target_sparsity", "update_frequency",
+                                "names", "parameters"})
 
 
 # The 1.x PatternLockPruner only keeps the existing zeros: it never schedules a sparsity.

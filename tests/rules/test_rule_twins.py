@@ -179,7 +179,7 @@ TWINS: dict[str, Twin] = {
                   d("      initial_sparsity: 0.0\n") + "tuning:\n  random_seed: 1978\n", E),
     "PL067": Twin(d("      pruners:\n        - !Pruner\n            prune_type: «group_lasso»\n"),
                   d("      pruners:\n        - !Pruner\n            prune_type: group_lasso\n"
-                    "            parameters: {alpha: 0.006}\n"), E),
+                    "            parameters: {alpha: 0.006}\n            names: ['fc.weight']\n"), E),
     "PL068": Twin(c("      start_step: 0\n      end_step: 4\n      update_frequency_on_step: «100»\n"
                     "      pruners:\n        - !Pruner\n            prune_type: magnitude\n"),
                   c("      start_step: 0\n      end_step: 4\n      update_frequency_on_step: 2\n"
