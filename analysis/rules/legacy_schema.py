@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from ..schema.sections_1x import OTHER_TOP, TOP, TRAIN, Section
-from ..yaml_tree import Mapping, Scalar, Sequence
+from ..schema.sections_1x import OTHER_TOP, TOP, TRAIN, Check, Section, to_bool_list, to_float_list
+from ..yaml_tree import Mapping, Scalar, Sequence, to_python
 from .context import RuleContext
 from .registry import ERROR, checker, rule
 from .suggest import closest
@@ -35,6 +35,10 @@ def _type_error(spec, node) -> str | None:
     """Why `node` does not satisfy `spec`, or None."""
     if spec == "any":
         return None
+    if isinstance(spec, Check):
+        if spec.test(to_python(node, null_as_empty_dict=True)):
+            return None
+        return f"must be {spec.what}, not {_shown(node)}"
     if isinstance(spec, Section) or spec == "dict":
         if isinstance(node, Mapping) or (isinstance(node, Scalar) and node.is_null):
             return None
@@ -51,19 +55,27 @@ def _type_error(spec, node) -> str | None:
     kind = spec[0] if isinstance(spec, tuple) else spec
     ok = {
         "str": lambda: isinstance(v, str),
-        "int": lambda: isinstance(v, int),  # a YAML 1.1 boolean is a Python int too
+        "int": lambda: isinstance(v, int) and not isinstance(v, bool),  # the schema library rejects a bool
         "float": lambda: isinstance(v, float),
         "bool": lambda: isinstance(v, bool),
         "enum": lambda: isinstance(v, str) and v in spec[1],
-        "int_in": lambda: isinstance(v, int) and v in spec[1],
+        "int_in": lambda: isinstance(v, int) and not isinstance(v, bool) and v in spec[1],
         "num": lambda: (isinstance(v, (int, float)) or (isinstance(v, str) and bool(_NUM.match(v)))),
         "percent": lambda: (isinstance(v, float) or (isinstance(v, str) and bool(_PERCENT.match(v)))
-                            or (spec[1] and isinstance(v, int))),
+                            or (spec[1] and isinstance(v, int) and not isinstance(v, bool))),
     }[kind]()
     if ok:
         return None
-    shown = "empty (null)" if v == {} else f"`{node.raw}`" if not node.style else f"the string \"{node.raw}\""
-    return f"must be {_what(spec)}, not {shown}"
+    return f"must be {_what(spec)}, not {_shown(node)}"
+
+
+def _shown(node) -> str:
+    if isinstance(node, Mapping):
+        return "a mapping"
+    if isinstance(node, Sequence):
+        return "a list"
+    v = _py(node)
+    return "empty (null)" if v == {} else f"`{node.raw}`" if not node.style else f"the string \"{node.raw}\""
 
 
 def _what(spec) -> str:
@@ -95,6 +107,9 @@ def _check_section(ctx: RuleContext, path: str, spec: Section, pair, m: Mapping,
     for q in m.pairs:
         name = q.name
         if not isinstance(name, str) or m.get_pair(name) is not q:
+            continue
+        if name not in spec.keys and spec.any_key is not None:
+            _check(ctx, f"{path}.{name}", spec.any_key, q, q.value)
             continue
         if name not in spec.keys:
             guess = closest(name, list(spec.keys))
@@ -134,6 +149,7 @@ def check_sections_1x(ctx: RuleContext) -> None:
         if len(has) != 1:
             ctx.report(SCHEMA_1X.code, crit.key, "`tuning.accuracy_criterion` needs exactly one of `relative` and "
                        "`absolute` (the schema's _valid_accuracy_field hook)")
+    _length_hooks(ctx, root)
     pruning = root.get("pruning")
     if not isinstance(pruning, Mapping):
         return
@@ -151,3 +167,33 @@ def check_sections_1x(ctx: RuleContext) -> None:
         if isinstance(s, (int, float)) and isinstance(e, (int, float)) and s > e:
             ctx.report(SCHEMA_1X.code, t.get("end_epoch"), f"`pruning.train.end_epoch` ({e}) is before start_epoch "
                        f"({s}); the schema's _valid_prune_epoch hook asserts start_epoch <= end_epoch")
+
+
+def _length_hooks(ctx: RuleContext, root: Mapping) -> None:
+    """The schema's _valid_multi_objectives and _valid_metric_length hooks: they run on the values as
+    loaded (a string's length is its characters) and fail on any exception."""
+    tuning, evaluation = root.get("tuning"), root.get("evaluation")
+    mo = tuning.get_pair("multi_objectives") if isinstance(tuning, Mapping) else None
+    if mo is not None and isinstance(mo.value, Mapping):
+        raw = to_python(mo.value, null_as_empty_dict=True)
+        if "weight" in raw and not _holds(lambda: len(raw["objective"]) == len(raw["weight"])):
+            ctx.report(SCHEMA_1X.code, mo.key, "`tuning.multi_objectives` needs as many `weight` entries as "
+                       "`objective` entries (the schema's _valid_multi_objectives hook compares their lengths as "
+                       "written)")
+    accuracy = evaluation.get("accuracy") if isinstance(evaluation, Mapping) else None
+    mm = accuracy.get_pair("multi_metrics") if isinstance(accuracy, Mapping) else None
+    if mm is None or not isinstance(mm.value, Mapping):
+        return
+    raw = to_python(mm.value, null_as_empty_dict=True)
+    metrics = [k for k in raw if k not in ("weight", "higher_is_better")]
+    for key, conv in (("weight", to_float_list), ("higher_is_better", to_bool_list)):
+        if key in raw and not _holds(lambda: len(conv(raw[key])) == len(metrics)):
+            ctx.report(SCHEMA_1X.code, mm.value.get_pair(key).key, f"`evaluation.accuracy.multi_metrics.{key}` needs "
+                       f"one entry per metric ({len(metrics)} here; the schema's _valid_metric_length hook)")
+
+
+def _holds(test) -> bool:
+    try:
+        return bool(test())
+    except Exception:  # noqa: BLE001 - INC's hook fails on any exception
+        return False

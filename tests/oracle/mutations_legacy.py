@@ -336,6 +336,126 @@ for k, raw in (("start_epoch", "0"), ("end_epoch", "4"), ("start_epoch", "1.0"),
     _m(f"train:{k}", "once", on("train", set_(**{k: raw})), f"train_schema {k}")
 _m("train:epochs", "once", on("train", set_(start_epoch="3", end_epoch="1")), "_valid_prune_epoch")
 
+# Every other clause of the 1.x schema a file with a pruning section goes through (conf/config.py):
+# dataloader_schema/dataset_schema/transform_schema/filter_schema, the metric schemas and their
+# hooks, configs_schema, quantization (ops_schema, model_wise, recipes), the other top-level
+# sections. Each value below, at or above a clause's bound, or of the wrong type.
+_DL = "{{batch_size: {bs}, dataset: {ds}{extra}}}"
+_DUMMY = "{dummy: {shape: [4, 8]}}"
+for kind, raw in (
+        ("dataloader:ok", _DL.format(bs=2, ds=_DUMMY, extra="")),
+        ("dataloader:batch_size", _DL.format(bs=0, ds=_DUMMY, extra="")),
+        ("dataloader:batch_size", _DL.format(bs="2.0", ds=_DUMMY, extra="")),
+        ("dataloader:batch_size", _DL.format(bs='"2"', ds=_DUMMY, extra="")),
+        ("dataloader:dataset", "{batch_size: 2}"),
+        ("dataloader:dataset", _DL.format(bs=2, ds="{dumy: {shape: [4, 8]}}", extra="")),
+        ("dataloader:dataset", _DL.format(bs=2, ds="{dummy: {low: 0.0}}", extra="")),
+        ("dataloader:dataset", _DL.format(bs=2, ds="{dummy: {shape: '4, 8', low: 1, high: [1.0, 2]}}", extra="")),
+        ("dataloader:dataset", _DL.format(bs=2, ds="{dummy: {shape: 'a, b'}}", extra="")),
+        ("dataloader:dataset", _DL.format(bs=2, ds="{ImageFolder: {root: 1}}", extra="")),
+        ("dataloader:dataset", _DL.format(bs=2, ds="{bert: {root: /d, label_file: l, task: ner}}", extra="")),
+        ("dataloader:last_batch", _DL.format(bs=2, ds=_DUMMY, extra=", last_batch: rollover")),
+        ("dataloader:last_batch", _DL.format(bs=2, ds=_DUMMY, extra=", last_batch: keep")),
+        ("dataloader:shuffle", _DL.format(bs=2, ds=_DUMMY, extra=", shuffle: 1")),
+        ("dataloader:transform", _DL.format(bs=2, ds=_DUMMY, extra=", transform: {Resize: {size: 0}}")),
+        ("dataloader:transform", _DL.format(bs=2, ds=_DUMMY, extra=", transform: {Resize: {size: [2, 2]}}")),
+        ("dataloader:transform", _DL.format(bs=2, ds=_DUMMY, extra=", transform: {Resize: {interpolation: bilinear}}")),
+        ("dataloader:transform", _DL.format(bs=2, ds=_DUMMY, extra=", transform: {Normalize: {mean: [0, 1]}}")),
+        ("dataloader:transform", _DL.format(bs=2, ds=_DUMMY, extra=", transform: {Normalize: {mean: [0.5, 1.0]}}")),
+        ("dataloader:transform", _DL.format(bs=2, ds=_DUMMY, extra=", transform: {ToTensor: , Rescale: {}}")),
+        ("dataloader:transform", _DL.format(bs=2, ds=_DUMMY, extra=", transform: {ToTensor: {a: 1}}")),
+        ("dataloader:transform", _DL.format(bs=2, ds=_DUMMY, extra=", transform: {Resise: {size: 2}}")),
+        ("dataloader:transform", _DL.format(bs=2, ds=_DUMMY, extra=", transform: {QuantizedInput: {scale: 1}}")),
+        ("dataloader:filter", _DL.format(bs=2, ds=_DUMMY, extra=", filter: {LabelBalance: {size: 0}}")),
+        ("dataloader:filter", _DL.format(bs=2, ds=_DUMMY, extra=", filter: {LabelBalance: {size: 1}}"))):
+    _m(kind, "once", on("sections", set_(evaluation="{accuracy: {metric: {topk: 1}, dataloader: %s}}" % raw)),
+       "dataloader_schema / dataset_schema / transform_schema / filter_schema")
+    if kind in ("dataloader:ok", "dataloader:batch_size", "dataloader:transform"):
+        _m(kind, "once", on("train", set_(dataloader=raw)), "train_schema dataloader")
+for kind, raw in (
+        ("metric:topk", "{topk: 5}"), ("metric:topk", "{topk: 2}"), ("metric:topk", "{topk: true}"),
+        ("metric:empty", "{Accuracy: }"), ("metric:empty", "{Accuracy: {x: 1}}"), ("metric:empty", "{F1: 1}"),
+        ("metric:mAP", "{mAP: {iou_thrs: 0.5, map_points: 11}}"), ("metric:mAP", "{mAP: {iou_thrs: 1.5}}"),
+        ("metric:mAP", "{mAP: {iou_thrs: 1}}"), ("metric:mAP", "{mAP: {map_points: 7}}"),
+        ("metric:mAP", "{mAP: {iou_thrs: '0.5:0.05:0.95'}}"),
+        ("metric:COCOmAPv2", "{COCOmAPv2: {output_index_mapping: {boxes: 0, scores: 1, classes: 2}}}"),
+        ("metric:COCOmAPv2", "{COCOmAPv2: {output_index_mapping: {scores: 1, classes: 2}}}"),
+        ("metric:MSE", "{MSE: {compare_label: false}}"), ("metric:MSE", "{MSE: {compare_label: 0}}"),
+        ("metric:mIOU", "{mIOU: {num_classes: 21}}"), ("metric:mIOU", "{mIOU: {num_classes: 21.0}}")):
+    _m(kind, "once", on("sections", set_(evaluation="{accuracy: {metric: %s}}" % raw)), "evaluation metric schemas")
+for kind, raw in (("multi_metrics:ok", "{topk: 1, MSE: {}, weight: [0.5, 0.5], higher_is_better: [true, false]}"),
+                  ("multi_metrics:length", "{topk: 1, MSE: {}, weight: [0.5]}"),
+                  ("multi_metrics:length", "{topk: 1, MSE: {}, weight: '0.5 0.5'}"),
+                  ("multi_metrics:length", "{topk: 1, weight: 1}"),
+                  ("multi_metrics:length", "{topk: 1, MSE: {}, higher_is_better: 'True False'}"),
+                  ("multi_metrics:length", "{topk: 1, MSE: {}, higher_is_better: [true]}")):
+    _m(kind, "once", on("sections", set_(evaluation="{accuracy: {multi_metrics: %s}}" % raw)), "_valid_metric_length")
+for kind, raw in (("evaluation:configs", "{performance: {configs: {cores_per_instance: 4, kmp_blocktime: 0}}}"),
+                  ("evaluation:configs", "{performance: {configs: {cores_per_instance: 0}}}"),
+                  ("evaluation:configs", "{performance: {configs: {kmp_blocktime: -1}}}"),
+                  ("evaluation:configs", "{performance: {warmup: x}}"),
+                  ("evaluation:configs", "{diagnosis: yes}"), ("evaluation:configs", "{diagnosis: 1}")):
+    _m(kind, "once", on("sections", set_(evaluation=raw)), "configs_schema / evaluation.performance")
+for kind, raw in (("quantization:approach", "{approach: quant_aware_training}"),
+                  ("quantization:approach", "{approach: qat}"),
+                  ("quantization:bit", "{model_wise: {weight: {bit: 7.0}}}"),
+                  ("quantization:bit", "{model_wise: {weight: {bit: 8.0}}}"),
+                  ("quantization:bit", "{model_wise: {weight: {bit: 7}}}"),
+                  ("quantization:bit", "{model_wise: {weight: {bit: [4.0, 7.0]}}}"),
+                  ("quantization:model_wise", "{model_wise: {weight: {granularity: per_channel}}}"),
+                  ("quantization:model_wise", "{model_wise: {weight: {granularity: per_layer}}}"),
+                  ("quantization:model_wise", "{model_wise: {activation: {algorithm: 'minmax, kl'}}}"),
+                  ("quantization:model_wise", "{model_wise: {activation: {scheme: asym_float}}}"),
+                  ("quantization:op_wise", "{op_wise: {conv1: {weight: {dtype: [fp32]}}}}"),
+                  ("quantization:op_wise", "{op_wise: {conv1: {weight: {dtype: fp32}}}}"),
+                  ("quantization:op_wise", "{optype_wise: {Conv: {activation: {dtype: [int4]}}}}"),
+                  ("quantization:recipes", "{recipes: {fast_bias_correction: true}}"),
+                  ("quantization:recipes", "{recipes: {fast_bias_correction: 1}}"),
+                  ("quantization:recipes", "{recipes: {fast_bias: true}}"),
+                  ("quantization:calibration", "{calibration: {sampling_size: '100, 200'}}"),
+                  ("quantization:calibration", "{calibration: {sampling_size: 1.5}}"),
+                  ("quantization:quant_level", "{quant_level: 1}"), ("quantization:quant_level", "{quant_level: 2}"),
+                  ("quantization:quant_level", "{quant_level: auto}"),
+                  ("quantization:advance", "{advance: {bias_correction: weight_empirical}}"),
+                  ("quantization:advance", "{advance: {bias_correction: none}}")):
+    _m(kind, "once", on("sections", set_(quantization=raw)), "schema quantization / ops_schema")
+for kind, key, raw in (("top:use_bf16", "use_bf16", "true"), ("top:use_bf16", "use_bf16", "1"),
+                       ("top:benchmark", "benchmark", "{}"),
+                       ("top:graph_optimization", "graph_optimization", "{precisions: 'bf16, fp32'}"),
+                       ("top:graph_optimization", "graph_optimization", "{precisions: [fp16]}"),
+                       ("top:mixed_precision", "mixed_precision", "{precisions: fp16}"),
+                       ("top:mixed_precision", "mixed_precision", "{precisions: 16}"),
+                       ("top:model_conversion", "model_conversion", "{source: QAT, destination: default}"),
+                       ("top:model_conversion", "model_conversion", "{source: qat}"),
+                       ("top:distillation", "distillation", "{train: {criterion: {KnowledgeDistillationLoss: "
+                        "{temperature: 1.0, loss_types: [CE, KL], loss_weights: [0.5, 0.5]}}}}"),
+                       ("top:distillation", "distillation", "{train: {criterion: {KnowledgeDistillationLoss: "
+                        "{loss_weights: [0.5, 0.4]}}}}"),
+                       ("top:distillation", "distillation", "{train: {criterion: {KnowledgeDistillationLoss: "
+                        "{temperature: 1}}}}"),
+                       ("top:train", "train", "{criterion: {CrossEntropyLoss: {}}}"), ("top:train", "train", "{epoch: 1}"),
+                       ("top:nas", "nas", "{approach: basic}"), ("top:nas", "nas", "{approach: }"),
+                       ("top:auto_distillation", "auto_distillation", "{search: {search_space: {}}}"),
+                       ("top:auto_distillation", "auto_distillation", "{flash_distillation: {}}"),
+                       ("tuning:strategy", "tuning", "{strategy: {name: mse}}"),
+                       ("tuning:strategy", "tuning", "{strategy: {name: bayes}}"),
+                       ("tuning:strategy", "tuning", "{strategy: {sigopt_project_id: p}}"),
+                       ("tuning:objectives", "tuning", "{multi_objectives: {objective: [accuracy, performance], "
+                        "weight: [0.8, 0.2]}}"),
+                       ("tuning:objectives", "tuning", "{multi_objectives: {objective: accuracy, weight: [0.8]}}"),
+                       ("tuning:objectives", "tuning", "{multi_objectives: {objective: [accuracy], weight: [0.8, 0.2]}}"),
+                       ("tuning:objectives", "tuning", "{objective: latency}"),
+                       ("tuning:workspace", "tuning", "{workspace: {path: 1}}"),
+                       ("tuning:criterion", "tuning", "{accuracy_criterion: {absolute: 1}}"),
+                       ("tuning:criterion", "tuning", "{accuracy_criterion: {relative: '1%'}}"),
+                       ("tuning:criterion", "tuning", "{accuracy_criterion: {relative: 0.01, absolute: 0.01}}"),
+                       ("model:inputs", "model_inputs", ""),):
+    if key == "model_inputs":
+        _m(kind, "once", on("model", set_(inputs="1")), "model.inputs: Or(str, list)")
+        _m(kind, "once", on("model", set_(inputs="[input_ids, mask]")), "model.inputs: Or(str, list)")
+        continue
+    _m(kind, "once", on("sections", set_(**{key: raw})), f"schema {key}")
+
 
 def generate(seeds: list[LCfg], seeds_per_mutation: Optional[int] = None) -> Iterator[Case]:
     """Every seed, then each mutation at the global level and at one pruner, on `seeds_per_mutation`

@@ -5,11 +5,12 @@ Seeds are the corpus's C and D configs; the mutations (tests/oracle/mutations_le
 INC's 1.x schema, its hooks, the experimental pruner's check_config and the pruner registries.
 INC 2.6 runs each config through its real entry points (tests/oracle/inc_runner.py: C through the
 experimental pytorch_pruner `Pruning` and its training callbacks, D through `PruningConf`, the 1.x
-pruners as generate_pruners builds them and their epoch/step callbacks); verdicts are cached under
+pruners as generate_pruners builds them and their epoch/step callbacks through every epoch up to
+max(end_epoch)+1, head-pruning gradient_sensitivity with a real forward and backward); verdicts are cached under
 ~/.cache/prune-lsp/oracle/. The table is printed per dialect and per INC stage.
 
 Default: one seed per mutation and dialect, without the two seeds whose 72 named weights make each
-INC run take a minute (about 800 configs, a few minutes cold on 2 cores, seconds when cached);
+INC run take a minute (about 1,080 configs, a few minutes cold on 2 cores, seconds when cached);
 PRUNE_LSP_ORACLE_FULL=1: every mutation on every seed.
 
 KNOWN lists the configs where prune-lsp and INC still disagree, each with the reason; the test
@@ -35,26 +36,10 @@ pytestmark = [pytest.mark.oracle, pytest.mark.skipif(not corpus.available(), rea
 SEEDS_PER_MUTATION = None if os.environ.get("PRUNE_LSP_ORACLE_FULL") else 1
 MIN_CASES = 300
 
-# (dialect, mutation kind, INC's stage) -> why we still disagree. Only for the default sample.
-_SHALLOW = ("INC accepts it as far as the oracle can run it: the error comes in a later training epoch or in a "
-            "gradient_sensitivity pruner, which needs the real model's forward; a real run raises")
-_MODEL = "depends on the user's model (1.x `names` are its parameter names and shapes), which the oracle stands in for"
-KNOWN: dict[tuple[str, str, str], str] = {
-    ("D", "target_sparsity:quoted-number", "ok"): _SHALLOW,
-    ("D", "target_sparsity:null", "ok"): _SHALLOW,
-    ("D", "start_epoch:null", "ok"): _SHALLOW,
-    ("D", "names:string", "ok"): _SHALLOW,
-    ("D", "parameters:value", "ok"): _SHALLOW,
-    ("D", "target_sparsity:yaml11-bool", "train"): "a sparsity of 1 in a !Pruner: a warning (PL060), as INC fails "
-    "only for some pruners and weights",
-    ("D", "initial_sparsity:range", "train"): "a !Pruner sparsity outside [0, 1): a warning (PL060), model-dependent",
-    ("D", "target_sparsity:range", "train"): "a !Pruner sparsity outside [0, 1): a warning (PL060), model-dependent",
-    ("C", "max_sparsity_ratio_per_layer:range", "train"): "max_sparsity_ratio_per_layer 0.0: kthvalue fails only for "
-    "some layer sizes and patterns",
-    ("D", "parameters:group-lasso", "train"): _MODEL,
-    ("D", "method:value", "train"): "a `method` value that is not a string: the 1.x pruners' use of it is not "
-    "modelled yet",
-}
+# (dialect, mutation kind, INC's stage) -> why we still disagree. Only for the default sample. Empty: the
+# oracle runs every epoch (D) and step (C) INC's training reaches, gradient_sensitivity included, and
+# PL071 replays what the pruners do there.
+KNOWN: dict[tuple[str, str, str], str] = {}
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +65,8 @@ def test_mutations_cover_every_clause(cases):
     assert len({c.id for c in cases}) == len(cases)
     kinds = {c.kind.split(":")[0] for c in cases}
     assert {"target_sparsity", "initial_sparsity", "prune_type", "pattern", "model", "train", "tuning", "evaluation",
-            "untagged-pruner", "misspelt-key", "wrong-level", "duplicate-key"} <= kinds
+            "untagged-pruner", "misspelt-key", "wrong-level", "duplicate-key", "dataloader", "metric", "multi_metrics",
+            "quantization", "top"} <= kinds
     assert {c.dialect for c in cases} == {"C", "D"}
 
 
