@@ -36,7 +36,22 @@ def gc_paused() -> Iterator[None]:
         with _lock:
             _depth -= 1
             if _depth == 0 and _was_enabled:
+                _age_survivors()
                 gc.enable()
+
+
+def _age_survivors() -> None:
+    """Move what the pause allocated into the oldest generation before the collector resumes.
+
+    While paused, every new object stays in the youngest generation; the first collection after
+    the pause would walk them all (a 2 MB config leaves ~1 M objects: 0.3-0.4 s) only to promote
+    the survivors. gc.freeze() then gc.unfreeze() moves every tracked object to the oldest
+    generation in constant time (two list splices), where only a full collection looks at them,
+    as it would have after the promotion. Skipped when something is frozen on purpose
+    (settle_heap): unfreezing would hand that back to the collector too."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
 
 
 def settle_heap() -> None:

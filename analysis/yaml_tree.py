@@ -211,8 +211,78 @@ def _scalar_value(node: yaml.ScalarNode) -> Any:
         return node.value
 
 
-def build_tree(node: yaml.Node, budget: int = 200_000) -> Node:
-    return _Builder(budget).build(node)
+def build_tree(node: yaml.Node, budget: int = 200_000, shared: bool = True) -> Node:
+    """Our tree of PyYAML's composed `node`. `shared=False` promises that no node is reached twice
+    (a text without anchors, `&`, has no aliases): the tree is then built without the alias memo."""
+    if shared:
+        return _Builder(budget).build(node)
+    return _build_unshared(node, budget)
+
+
+_new = object.__new__
+
+
+def _build_unshared(root: yaml.Node, budget: int) -> Node:
+    """_Builder.build for a graph without aliases, the hot loop of a large file (~8 nodes per
+    pruner): no memo, scalars and pairs filled in without their dataclass __init__ (same fields,
+    same values), and a mapping's scalar keys and values made inline. Counts nodes as _Builder does."""
+    left = budget
+
+    def scalar(node: yaml.ScalarNode) -> Scalar:
+        nonlocal left
+        left -= 1
+        if left < 0:
+            raise TreeTooLarge()
+        tag, raw = node.tag, node.value
+        s = _new(Scalar)
+        s.start = node.start_mark.index
+        s.end = node.end_mark.index
+        s.tag = tag
+        s.value = raw if tag == _TAG_STR else _scalar_value(node)
+        s.raw = raw
+        s.style = node.style or None
+        return s
+
+    def build(node: yaml.Node) -> Node:
+        nonlocal left
+        cls = type(node)
+        if cls is _ScalarNode:
+            return scalar(node)
+        if cls is not _MappingNode and cls is not _SequenceNode:  # a subclass
+            if isinstance(node, _ScalarNode):
+                return scalar(node)
+            cls = _SequenceNode if isinstance(node, _SequenceNode) else _MappingNode
+        left -= 1
+        if left < 0:
+            raise TreeTooLarge()
+        if cls is _SequenceNode:
+            seq = Sequence(node.start_mark.index, node.end_mark.index, node.tag, flow=bool(node.flow_style))
+            seq.items = [scalar(n) if type(n) is _ScalarNode else build(n) for n in node.value]
+            return seq
+        out = Mapping(node.start_mark.index, node.end_mark.index, node.tag, flow=bool(node.flow_style))
+        own: list[Pair] = []
+        merges: list[Node] = []
+        for k, v in node.value:
+            if type(k) is _ScalarNode:
+                if k.tag == _TAG_MERGE:
+                    merges.append(build(v))
+                    continue
+                key = scalar(k)
+                p = _new(Pair)
+                p.key = key
+                p.value = scalar(v) if type(v) is _ScalarNode else build(v)
+                p.merged = False
+                p.name = key.value
+            else:
+                if k.tag == _TAG_MERGE and isinstance(k, _ScalarNode):
+                    merges.append(build(v))
+                    continue
+                p = _pair(build(k), build(v))
+            own.append(p)
+        out.pairs = _Builder._merge(own, merges) if merges else own
+        return out
+
+    return build(root)
 
 
 def walk(node: Node, budget: int = 200_000) -> Iterator[Node]:
