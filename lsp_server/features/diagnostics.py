@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 from typing import TYPE_CHECKING, Optional
 
 from lsprotocol import types
@@ -12,6 +13,7 @@ from analysis.diagnostics import Diagnostic, Severity
 from analysis.positions import LineIndex
 
 from ..convert import Converter
+from ..documents import fs_path
 
 if TYPE_CHECKING:  # pragma: no cover
     from analysis.engine import CheckResult
@@ -81,6 +83,50 @@ def engine_diagnostics(ls: "PruneLanguageServer", uri: str, result: "CheckResult
     return sorted(result.diagnostics + extra, key=Diagnostic.sort_key)
 
 
+# At most this many findings per document go to the editor (pushed or pulled). A generated config can
+# hold 40,000 findings: 16 MB of JSON that took seconds to build and send, and more than anyone reads
+# in a problems list. Beyond it, one more diagnostic says how many were left out and how to see them
+# all; code actions and fixAll still work from every finding (engine_diagnostics).
+PUBLISH_LIMIT = 1000
+
+
+def published(diags: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """(shown, left out): all of `diags` up to PUBLISH_LIMIT, else the most severe first and, within a
+    severity, each code in turn (every kind of problem keeps a share), shown in document order."""
+    if len(diags) <= PUBLISH_LIMIT:
+        return diags, []
+    nth: dict[str, int] = {}
+    ranked = []
+    for i, d in enumerate(diags):
+        k = nth.get(d.code, 0)
+        nth[d.code] = k + 1
+        ranked.append((d.severity.rank, k, i))
+    ranked.sort()
+    shown = sorted(i for _, _, i in ranked[:PUBLISH_LIMIT])
+    return [diags[i] for i in shown], [diags[i] for _, _, i in ranked[PUBLISH_LIMIT:]]
+
+
+def left_out_message(uri: str, total: int, left_out: list[Diagnostic]) -> str:
+    by_code: dict[str, list] = {}
+    for d in left_out:
+        entry = by_code.setdefault(d.code, [0, d.severity])
+        entry[0] += 1
+    kinds = ", ".join(f"{code} x{n:,} ({sev.value})" for code, (n, sev) in sorted(by_code.items()))
+    path = fs_path(uri)
+    target = shlex.quote(path) if path else "FILE"
+    return (f"prune-lsp shows {total - len(left_out):,} of the {total:,} findings in this file (the most severe "
+            f"first); {len(left_out):,} more are not shown: {kinds}. `prune-lsp check --show-all {target}` "
+            "(or --format json) lists every one")
+
+
+def _left_out_json(uri: str, total: int, left_out: list[Diagnostic], version: Optional[int]) -> dict:
+    """The diagnostic that stands for the findings left out: at the file's start, information, no code."""
+    return {"range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+            "message": left_out_message(uri, total, left_out),
+            "severity": types.DiagnosticSeverity.Information.value, "source": SOURCE,
+            "data": {"version": version, "fixes": []}}
+
+
 def lsp_diagnostics(ls: "PruneLanguageServer", uri: str, result: "Optional[CheckResult]",
                     version: Optional[int]) -> list[types.Diagnostic]:
     if result is None:
@@ -91,7 +137,14 @@ def lsp_diagnostics(ls: "PruneLanguageServer", uri: str, result: "Optional[Check
     doc = ls.document(uri)
     text = result.parsed.text if result.parsed is not None else (doc.source if doc else "")
     conv = converter(ls, uri, result, text)
-    return [to_lsp(d, conv, uri, version) for d in diags]
+    shown, left_out = published(diags)
+    out = [to_lsp(d, conv, uri, version) for d in shown]
+    if left_out:
+        out.insert(0, types.Diagnostic(
+            range=types.Range(start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)),
+            message=left_out_message(uri, len(diags), left_out), severity=types.DiagnosticSeverity.Information,
+            source=SOURCE, data={"version": version, "fixes": []}))
+    return out
 
 
 def lsp_diagnostics_json(ls: "PruneLanguageServer", uri: str, result: "Optional[CheckResult]",
@@ -105,10 +158,14 @@ def lsp_diagnostics_json(ls: "PruneLanguageServer", uri: str, result: "Optional[
     doc = ls.document(uri)
     text = result.parsed.text if result.parsed is not None else (doc.source if doc else "")
     conv = converter(ls, uri, result, text)
+    shown, left_out = published(diags)
     from analysis.gc_pause import gc_paused
 
-    with gc_paused():  # tens of thousands of small dicts beside a big tree: the collector would walk it all
-        return [to_lsp_json(d, conv, uri, version) for d in diags]
+    with gc_paused():  # thousands of small dicts beside a big tree: the collector would walk it all
+        out = [to_lsp_json(d, conv, uri, version) for d in shown]
+    if left_out:
+        out.insert(0, _left_out_json(uri, len(diags), left_out, version))
+    return out
 
 
 def register(server: "PruneLanguageServer") -> None:
