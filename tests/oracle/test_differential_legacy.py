@@ -120,3 +120,22 @@ def test_agreement_with_inc(inc_python, cases, capsys):
     shown = "\n".join(f"--- {how} {c.id} [{c.dialect}] INC: {r['stage']} {r['error']}\n{c.text}"
                       for c, r, how in unexpected[:5])
     assert not unexpected, f"{len(unexpected)} disagreements with INC (miss: INC rejects, fp: INC accepts):\n{shown}"
+
+
+def test_pl071_cases_are_inc_verdicts(inc_python):
+    """tests/rules/test_legacy_run.py states what INC does with each config; INC itself agrees."""
+    import sys
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "rules"))
+    import test_legacy_run as own
+
+    def case(name, text):
+        return SimpleNamespace(id=name, dialect="C" if "weight_compression_pytorch" in text else "D", text=text)
+
+    cases = [case("fails:" + k, v[0]) for k, v in own.FAILS.items()] + [case("ok:" + k, v) for k, v in own.ACCEPTS.items()]
+    results, _stats = oracle.verdicts(inc_python, cases)
+    wrong = {c.id: results[c.id]["stage"] + " " + results[c.id]["error"] for c in cases
+             if results[c.id]["ok"] != c.id.startswith("ok:")}
+    assert not wrong, wrong

@@ -180,6 +180,10 @@ TWINS: dict[str, Twin] = {
     "PL067": Twin(d("      pruners:\n        - !Pruner\n            prune_type: «group_lasso»\n"),
                   d("      pruners:\n        - !Pruner\n            prune_type: group_lasso\n"
                     "            parameters: {alpha: 0.006}\n            names: ['fc.weight']\n"), E),
+    "PL071": Twin(d("      pruners:\n        - !Pruner\n            names: ['fc.weight']\n"
+                    "            target_sparsity: «1.0»\n"),
+                  d("      pruners:\n        - !Pruner\n            names: ['fc.weight']\n"
+                    "            target_sparsity: 0.9\n"), E),
     "PL068": Twin(c("      start_step: 0\n      end_step: 4\n      update_frequency_on_step: «100»\n"
                     "      pruners:\n        - !Pruner\n            prune_type: magnitude\n"),
                   c("      start_step: 0\n      end_step: 4\n      update_frequency_on_step: 2\n"
