@@ -82,4 +82,7 @@ class Diagnostic:
         return out
 
     def sort_key(self):
-        return (self.range.start, self.range.end, self.code)
+        # Plain ints, in Position's order (line, then character): sorting 40,000 findings compared
+        # Positions through their dataclass __lt__, a Python call per comparison.
+        s, e = self.range.start, self.range.end
+        return (s.line, s.character, e.line, e.character, self.code)

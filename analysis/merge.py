@@ -15,7 +15,9 @@ from typing import Any, Optional
 
 from .config_doc import ConfigDoc, PrunerEntry
 from .schema.keys_v2 import DEFAULT_CONFIG_KEYS
-from .yaml_tree import Mapping, Node, Pair, Sequence, to_python
+from .yaml_tree import Mapping, Node, Pair, Scalar, Sequence, to_python
+
+_TAG_NULL = "tag:yaml.org,2002:null"
 
 # INC 2.x's loader turns every YAML null into {} (conf/config.py); a user's own yaml.safe_load
 # feeding WeightPruningConfig(**cfg) (dialect A) keeps None.
@@ -62,6 +64,14 @@ class EffectivePruner:
         return s.value if s else default
 
     def label(self) -> str:
+        # Asked per finding and per schedule (twice per pruner on a generated config): the settings
+        # are complete once merged, so the label is made once.
+        got = self.__dict__.get("_label")
+        if got is None:
+            got = self.__dict__["_label"] = self._make_label()
+        return got
+
+    def _make_label(self) -> str:
         if self.index is None:
             return "the pruner built from the global section"
         name = ""
@@ -116,20 +126,46 @@ def _effective_v2(doc: ConfigDoc) -> list[EffectivePruner]:
         base[key] = Setting(key, v, "global", p) if v is not None else Setting(key, spec.default, "default")
 
     out: list[EffectivePruner] = []
+    keys = DEFAULT_CONFIG_KEYS
     for entry in _entries(doc):
-        ep = EffectivePruner(entry.index if entry else None, entry, dict(base))
-        lpairs = _pairs(entry.node) if entry else {}
-        for key, p in lpairs.items():
-            if key in DEFAULT_CONFIG_KEYS:
-                v = val(p)
-                if v is not None:
-                    ep.settings[key] = Setting(key, v, "pruner", p)
-            else:
-                ep.extra[key] = p
-        _apply_parameters(ep, nulls)
+        settings = dict(base)
+        ep = _pruner(entry.index if entry else None, entry, settings)
+        if entry is not None:
+            extra = ep.extra
+            for key, p in _pairs(entry.node).items():
+                if key in keys:
+                    node = p.value
+                    # to_python inlined for the common scalar (a 2 MB config has ~100,000 values)
+                    if type(node) is Scalar:
+                        v = {} if (nulls and node.tag == _TAG_NULL) else node.value
+                    else:
+                        v = val(p)
+                    if v is not None:
+                        settings[key] = _setting(key, v, "pruner", p)
+                else:
+                    extra[key] = p
+        if "parameters" in settings:
+            _apply_parameters(ep, nulls)
         _apply_nm_cap(ep, "max_sparsity_ratio_per_op")
         out.append(ep)
     return out
+
+
+_new = object.__new__
+
+
+def _setting(key: str, value: Any, origin: str, pair: Optional[Pair]) -> Setting:
+    """Setting(key, value, origin, pair), without the dataclass __init__ (same fields)."""
+    s = _new(Setting)
+    s.key, s.value, s.origin, s.pair, s.capped_from = key, value, origin, pair, None
+    return s
+
+
+def _pruner(index: Optional[int], entry: Optional[PrunerEntry], settings: dict) -> EffectivePruner:
+    """EffectivePruner(index, entry, settings), without the dataclass __init__ (same fields)."""
+    ep = _new(EffectivePruner)
+    ep.index, ep.entry, ep.settings, ep.extra = index, entry, settings, {}
+    return ep
 
 
 def _apply_parameters(ep: EffectivePruner, nulls: bool) -> None:
@@ -159,7 +195,10 @@ def nm_ratio(pattern: Any) -> Optional[tuple[int, int]]:
 
 
 def _apply_nm_cap(ep: EffectivePruner, max_key: str) -> None:
-    nm = nm_ratio(ep.value("pattern"))
+    pattern = ep.settings.get("pattern")
+    if pattern is None or not isinstance(pattern.value, str) or ":" not in pattern.value:
+        return  # nm_ratio(...) is None
+    nm = nm_ratio(pattern.value)
     cur = ep.settings.get(max_key)
     if nm is None or cur is None or not _is_number(cur.value):
         return

@@ -93,7 +93,9 @@ class LineIndex:
         return min(start + pos.character, self.line_end(pos.line))
 
     def range(self, start: int, end: int) -> Range:
-        return Range(self.position(start), self.position(end))
+        r = _new(Range)  # Range(...) without the frozen dataclass's object.__setattr__ calls
+        r.__dict__.update(start=self.position(start), end=self.position(end))
+        return r
 
     def line_end(self, line: int) -> int:
         """Offset of the end of `line`, before its line break."""

@@ -18,6 +18,13 @@ from .registry import RULES
 Where = Union[Node, Pair, Range]
 
 
+def _seen_key(code: str, rng: Range) -> tuple:
+    """(code, range) as plain values: a Range's dataclass hash and equality are Python calls, and a
+    2 MB config makes 40,000 findings, each looked up twice."""
+    s, e = rng.start, rng.end
+    return (code, s.line, s.character, e.line, e.character)
+
+
 @dataclass
 class RuleContext:
     parsed: ParsedText
@@ -26,7 +33,10 @@ class RuleContext:
     model: Optional[object] = None  # the LayerIndex of the model the config prunes, when known
     diagnostics: list[Diagnostic] = field(default_factory=list)
     _seen: dict[tuple, Diagnostic] = field(default_factory=dict)
-    _inheritors: dict[int, tuple[str, list[str]]] = field(default_factory=dict)  # id(diag) -> (base message, labels)
+    # id(diag) -> (base message, labels in order, the same as a set)
+    _inheritors: dict[int, tuple[str, list[str], set[str]]] = field(default_factory=dict)
+    _unsettled: dict[int, Diagnostic] = field(default_factory=dict)  # inherited findings whose message is behind
+    _memo: dict = field(default_factory=dict)  # what checks compute once per context (pruner_kinds.py)
     _ranges: dict[tuple[int, int], Range] = field(default_factory=dict)  # (start, end) offsets -> Range
 
     @property
@@ -52,11 +62,16 @@ class RuleContext:
     def report(self, code: str, where: Where, message: str, *, severity: Optional[Severity] = None,
                related: Iterable[tuple[Where, str]] = (), fixes: Iterable[Fix] = ()) -> Diagnostic:
         rng = self.range(where)
-        key = (code, rng)
-        if key in self._seen:
-            return self._seen[key]
+        key = _seen_key(code, rng)
+        prior = self._seen.get(key)
+        if prior is not None:
+            return prior
+        return self._add(key, code, rng, message, severity, related, fixes)
+
+    def _add(self, key: tuple, code: str, rng: Range, message: str, severity: Optional[Severity],
+             related: Iterable[tuple[Where, str]], fixes: Iterable[Fix]) -> Diagnostic:
         d = Diagnostic(code, severity or RULES[code].severity, message, rng,
-                       [Related(self.range(w), m) for w, m in related], list(fixes))
+                       [Related(self.range(w), m) for w, m in related] if related else [], list(fixes))
         self._seen[key] = d
         self.diagnostics.append(d)
         return d
@@ -74,24 +89,40 @@ class RuleContext:
             where = self.pruner_anchor(pruner)
         if where is None:
             return None
-        inherited = setting.origin == "global" and pruner.index is not None
+        origin = setting.origin
+        inherited = origin == "global" and pruner.index is not None
         rng = self.range(where)
-        prior = self._seen.get((code, rng))
+        key = _seen_key(code, rng)
+        prior = self._seen.get(key)
         if prior is not None:
             entry = self._inheritors.get(id(prior))
-            if inherited and entry is not None and pruner.label() not in entry[1]:
-                entry[1].append(pruner.label())
-                prior.message = f"{entry[0]}; inherited from the global section by {', '.join(entry[1])}"
+            if inherited and entry is not None:
+                label = pruner.label()
+                if label not in entry[2]:
+                    # The message names every pruner; it is written once per check (settle), not once
+                    # per pruner: a global value that breaks 20,000 pruners made it quadratic.
+                    entry[1].append(label)
+                    entry[2].add(label)
+                    self._unsettled[id(prior)] = prior
             return prior
         base = message
         if inherited:
             message = f"{base}; inherited from the global section by {pruner.label()}"
-        elif setting.origin == "default" and pruner.index is not None:
+        elif origin == "default" and pruner.index is not None:
             message = f"{base} (INC's default, in {pruner.label()})"
-        d = self.report(code, rng, message, related=related, fixes=fixes)  # rng: `where` converted once
+        d = self._add(key, code, rng, message, None, related, fixes)  # rng: `where` converted once
         if inherited:
-            self._inheritors[id(d)] = (base, [pruner.label()])
+            label = pruner.label()
+            self._inheritors[id(d)] = (base, [label], {label})
         return d
+
+    def settle(self) -> None:
+        """Write the messages of inherited findings that gained pruners since the last call (the engine
+        calls it after each check, before anything reads the messages)."""
+        for key, d in self._unsettled.items():
+            base, labels, _ = self._inheritors[key]
+            d.message = f"{base}; inherited from the global section by {', '.join(labels)}"
+        self._unsettled.clear()
 
     def pruner_anchor(self, pruner: EffectivePruner) -> Optional[Where]:
         """Where to report about a pruner as a whole: its tag or first key, else the container key."""

@@ -5,7 +5,9 @@ from __future__ import annotations
 from ..diagnostics import Fix
 from ..schema.keys_v2 import DECAY_TYPES, REDUCE_TYPES, SCOPES
 from .context import RuleContext
-from .helpers import num, pruners, setting
+from .helpers import num, setting
+from .keynames import names_for
+from .pruner_kinds import for_each_pruner
 from .registry import ERROR, checker, rule
 from .suggest import closest
 
@@ -21,13 +23,18 @@ DECAY = rule("PL026", "decay-type-invalid", ERROR, "`sparsity_decay_type` is not
 
 @checker(SCOPE, REDUCE, DECAY)
 def check_enums(ctx: RuleContext) -> None:
-    for p, k in pruners(ctx):
-        _enum(ctx, p, SCOPE.code, k["scope"], SCOPES)
-        if ctx.dialect in "AB":
-            _enum(ctx, p, REDUCE.code, "criterion_reduce_type", REDUCE_TYPES)
-            start, end = num(p, "start_step"), num(p, "end_step")
-            if start is None or end is None or start != end:
-                _enum(ctx, p, DECAY.code, "sparsity_decay_type", DECAY_TYPES)
+    keys = names_for(ctx.dialect)
+    for_each_pruner(ctx, lambda c, p: _check_enums(c, p, keys))
+
+
+def _check_enums(ctx: RuleContext, p, k) -> None:
+    """One pruner's part of check_enums: pruner_kinds.py runs it once per kind of pruner."""
+    _enum(ctx, p, SCOPE.code, k["scope"], SCOPES)
+    if ctx.dialect in "AB":
+        _enum(ctx, p, REDUCE.code, "criterion_reduce_type", REDUCE_TYPES)
+        start, end = num(p, "start_step"), num(p, "end_step")
+        if start is None or end is None or start != end:
+            _enum(ctx, p, DECAY.code, "sparsity_decay_type", DECAY_TYPES)
 
 
 def _enum(ctx: RuleContext, p, code: str, key: str, allowed) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Iterator, Optional
 
 from ..diagnostics import Fix, TextEdit
 from ..merge import EffectivePruner, Setting
 from ..schema.keys_v2 import DEFAULT_CONFIG_KEYS
+from ..schema.patterns import Pattern, parse_pattern
 from ..yaml_tree import Mapping, Pair, Scalar
 from .context import RuleContext
 from .keynames import names_for
@@ -44,6 +46,13 @@ def num(p: EffectivePruner, key: Optional[str]) -> Optional[float]:
 def string(p: EffectivePruner, key: Optional[str]) -> Optional[str]:
     s = p.settings.get(key) if key else None
     return s.value if s is not None and isinstance(s.value, str) else None
+
+
+@functools.lru_cache(maxsize=1024)
+def pattern_of(raw: str) -> Pattern:
+    """parse_pattern, once per spelling: a generated config writes one pattern 20,000 times. The
+    Pattern is shared: read it, never change it."""
+    return parse_pattern(raw)
 
 
 def replace_fix(ctx: RuleContext, s: Optional[Setting], text: str, title: str, safe: bool = True) -> list[Fix]:

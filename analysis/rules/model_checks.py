@@ -7,8 +7,8 @@ from __future__ import annotations
 from ..selection import Selection, block_divisibility, select_layers
 from ..yaml_tree import Sequence
 from .context import RuleContext
-from ..schema.patterns import parse_pattern
-from .helpers import setting, string
+from .helpers import pattern_of, setting, string
+from .pruner_kinds import for_each_pruner
 from .registry import ERROR, INFO, WARNING, checker, rule
 
 BLOCK_NOT_DIVISIBLE = rule(
@@ -118,7 +118,7 @@ def check_against_model(ctx: RuleContext) -> None:
                            "N:M sparsity count divides by zero at the first pruning step (ZeroDivisionError: float "
                            "division by zero)")
                 else:
-                    crash = scope == "global" and not nm and parse_pattern(pattern).kind == "nxm"
+                    crash = scope == "global" and not nm and pattern_of(pattern).kind == "nxm"
                     msg = (f"{len(bad)} selected layer(s) do not divide by \"{pattern}\": {bad[0]}"
                            + (f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""))
                     msg += (": in global scope INC crashes at the first pruning step (ZeroDivisionError)" if crash
@@ -208,23 +208,27 @@ def _pow2(n) -> bool:
 def check_shapes_without_model(ctx: RuleContext) -> None:
     if ctx.model is not None or ctx.doc.unrecognised:
         return
-    for p in ctx.pruners:
-        pattern = string(p, "pattern")
-        if not pattern or "mha" in pattern:
-            continue
-        pat = parse_pattern(pattern)
-        if pat.problems or pat.kind not in ("nxm", "nm"):
-            continue
-        if pat.kind == "nm" and _bookkept_nm(p) and not _pow2(pat.m):
-            what = (f"each selected layer's input features (k*k*cin for a conv) must divide by {pat.m}; if none "
-                    "does, INC crashes at the first pruning step (ZeroDivisionError), if some do not, it skips them")
-        elif pat.kind == "nxm" and any(isinstance(x, int) and x > 1 and not _pow2(x) for x in (pat.n, pat.m)):
-            crash = (string(p, "pruning_scope") or "global") == "global"
-            what = (f"each selected layer's output features must divide by {pat.n} and its input features by {pat.m}; "
-                    + ("in global scope one that does not crashes the first pruning step (ZeroDivisionError)" if crash
-                       else "INC skips layers that do not"))
-        else:
-            continue
-        ctx.report_setting(SHAPES_UNCHECKED.code, p, setting(p, "pattern"),
-                           f"\"{pattern}\": {what}. Name the model (`# prune-lsp: model=PATH` in the first lines, or "
-                           "--model) to check the real shapes")
+    for_each_pruner(ctx, _check_shapes_without_model)
+
+
+def _check_shapes_without_model(ctx: RuleContext, p) -> None:
+    """One pruner's part of check_shapes_without_model: pruner_kinds.py runs it once per kind of pruner."""
+    pattern = string(p, "pattern")
+    if not pattern or "mha" in pattern:
+        return
+    pat = pattern_of(pattern)
+    if pat.problems or pat.kind not in ("nxm", "nm"):
+        return
+    if pat.kind == "nm" and _bookkept_nm(p) and not _pow2(pat.m):
+        what = (f"each selected layer's input features (k*k*cin for a conv) must divide by {pat.m}; if none "
+                "does, INC crashes at the first pruning step (ZeroDivisionError), if some do not, it skips them")
+    elif pat.kind == "nxm" and any(isinstance(x, int) and x > 1 and not _pow2(x) for x in (pat.n, pat.m)):
+        crash = (string(p, "pruning_scope") or "global") == "global"
+        what = (f"each selected layer's output features must divide by {pat.n} and its input features by {pat.m}; "
+                + ("in global scope one that does not crashes the first pruning step (ZeroDivisionError)" if crash
+                   else "INC skips layers that do not"))
+    else:
+        return
+    ctx.report_setting(SHAPES_UNCHECKED.code, p, setting(p, "pattern"),
+                       f"\"{pattern}\": {what}. Name the model (`# prune-lsp: model=PATH` in the first lines, or "
+                       "--model) to check the real shapes")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from ..diagnostics import Fix
 from ..schema.keys_v2 import PATTERN_EXAMPLES
-from ..schema.patterns import parse_pattern
 from .context import RuleContext
-from .helpers import pruners, setting, string
+from .helpers import pattern_of, setting, string
+from .pruner_kinds import for_each_pruner
 from .registry import ERROR, WARNING, checker, rule
 from .suggest import closest
 
@@ -31,37 +31,41 @@ _CODES = {"R7": NXM_NOT_INT, "R8": NXM_NOT_POSITIVE, "R9": NM_INVALID, "R15": PA
 
 @checker(NXM_NOT_INT, NXM_NOT_POSITIVE, NM_INVALID, PATTERN_UNKNOWN, CHANNEL_BOTH, NM_LOGGED_ZERO)
 def check_pattern(ctx: RuleContext) -> None:
-    for p, _k in pruners(ctx):
-        raw = string(p, "pattern")
-        if raw is None:
-            continue
-        s = setting(p, "pattern")
-        pat = parse_pattern(raw)
-        for row, inc_msg in pat.problems:
-            r = _CODES[row]
-            if ctx.dialect == "C" and row in ("R15", "R16"):
-                continue  # the experimental pruner has its own pattern table (below)
-            fixes, hint = [], ""
-            if row == "R15":
-                guess = raw.lower() if "x" in raw.lower() and raw.lower() != raw else closest(raw, PATTERN_EXAMPLES)
-                if guess and guess != raw:
-                    hint = f' (did you mean "{guess}"?)'
-                    if s.pair is not None:
-                        fixes = [Fix(f'use "{guess}"', (ctx.edit(s.node, f'"{guess}"'),))]
-            ctx.report_setting(r.code, p, s, f"pattern \"{raw}\"{hint}: {_explain(row, inc_msg)}", fixes=fixes)
-        name = raw.split("_")[-1]
-        if ctx.dialect == "C" and "x" not in name and ":" not in name:
-            guess = raw.lower() if "x" in raw.lower() and raw.lower() != raw else None
-            ctx.report_setting(PATTERN_UNKNOWN.code, p, s, f"pattern \"{raw}\": the experimental pytorch_pruner knows only "
-                               "NxM (a lower-case x, such as \"4x1\") and N:M (\"2:4\") patterns (INC: currently only "
-                               "support dict_keys(['NxM', 'N:M']), when it builds the pruner)",
-                               fixes=[Fix(f'use "{guess}"', (ctx.edit(s.node, f'"{guess}"'),))]
-                               if guess and s.pair is not None else [])
-        nm = pat.nm
-        if nm and ctx.dialect in "AB" and nm[0] < nm[1] - nm[0]:
-            ctx.report_setting(NM_LOGGED_ZERO.code, p, s,
-                               f"INC will log blockwise sparsity 0 for \"{raw}\" (N < M - N) although the layers are "
-                               f"{nm[0]}/{nm[1]} sparse; use `prune-lsp sparsity` for the true figure")
+    for_each_pruner(ctx, _check_pattern)
+
+
+def _check_pattern(ctx: RuleContext, p) -> None:
+    """One pruner's part of check_pattern: pruner_kinds.py runs it once per kind of pruner."""
+    raw = string(p, "pattern")
+    if raw is None:
+        return
+    s = setting(p, "pattern")
+    pat = pattern_of(raw)
+    for row, inc_msg in pat.problems:
+        r = _CODES[row]
+        if ctx.dialect == "C" and row in ("R15", "R16"):
+            continue  # the experimental pruner has its own pattern table (below)
+        fixes, hint = [], ""
+        if row == "R15":
+            guess = raw.lower() if "x" in raw.lower() and raw.lower() != raw else closest(raw, PATTERN_EXAMPLES)
+            if guess and guess != raw:
+                hint = f' (did you mean "{guess}"?)'
+                if s.pair is not None:
+                    fixes = [Fix(f'use "{guess}"', (ctx.edit(s.node, f'"{guess}"'),))]
+        ctx.report_setting(r.code, p, s, f"pattern \"{raw}\"{hint}: {_explain(row, inc_msg)}", fixes=fixes)
+    name = raw.split("_")[-1]
+    if ctx.dialect == "C" and "x" not in name and ":" not in name:
+        guess = raw.lower() if "x" in raw.lower() and raw.lower() != raw else None
+        ctx.report_setting(PATTERN_UNKNOWN.code, p, s, f"pattern \"{raw}\": the experimental pytorch_pruner knows only "
+                           "NxM (a lower-case x, such as \"4x1\") and N:M (\"2:4\") patterns (INC: currently only "
+                           "support dict_keys(['NxM', 'N:M']), when it builds the pruner)",
+                           fixes=[Fix(f'use "{guess}"', (ctx.edit(s.node, f'"{guess}"'),))]
+                           if guess and s.pair is not None else [])
+    nm = pat.nm
+    if nm and ctx.dialect in "AB" and nm[0] < nm[1] - nm[0]:
+        ctx.report_setting(NM_LOGGED_ZERO.code, p, s,
+                           f"INC will log blockwise sparsity 0 for \"{raw}\" (N < M - N) although the layers are "
+                           f"{nm[0]}/{nm[1]} sparse; use `prune-lsp sparsity` for the true figure")
 
 
 def _explain(row: str, inc_msg: str) -> str:

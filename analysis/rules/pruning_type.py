@@ -6,8 +6,9 @@ from ..diagnostics import Fix
 from ..schema.keys_v2 import BROKEN_PRUNING_TYPES, CRITERIA, PRUNING_TYPES
 from ..schema.keys_legacy import LEGACY_PRUNE_TYPES_C
 from .context import RuleContext
-from ..schema.patterns import parse_pattern
-from .helpers import num, pruners, setting, string
+from .helpers import num, pattern_of, setting, string
+from .keynames import names_for
+from .pruner_kinds import for_each_pruner
 from .registry import ERROR, WARNING, checker, rule
 from .suggest import closest
 
@@ -53,61 +54,66 @@ def pruner_class(pruning_type: str):
 @checker(UNKNOWN_TYPE, NM_NOT_SUPPORTED, RETRAIN_FREE_CHANNEL, SPARSE_GPT_PATTERN, CRITERION_OVERWRITTEN,
          PROGRESSIVE_BLOCK)
 def check_pruning_type(ctx: RuleContext) -> None:
-    for p, k in pruners(ctx):
-        s = setting(p, k["type"])
-        t = string(p, k["type"])
-        pattern = string(p, "pattern") or ""
-        if t is None:
-            continue
-        if ctx.dialect == "C":
-            if t not in LEGACY_PRUNE_TYPES_C:
-                why = " (the `!Pruner` class default when an entry omits prune_type)" if s.origin == "class-default" else ""
-                fixes, hint = _suggest(ctx, s, t, LEGACY_PRUNE_TYPES_C)
-                ctx.report_setting(UNKNOWN_TYPE.code, p, s, f"prune_type `{t}`{why} is not a weight_compression_pytorch "
-                                   f"pruner{hint}; use one of {', '.join(LEGACY_PRUNE_TYPES_C)}", fixes=fixes)
-            continue
-        if "mha" in pattern:
-            continue  # get_pruner returns the mha pruner before reading pruning_type
-        cls = pruner_class(t)
-        if cls is None:
-            fixes, hint = _suggest(ctx, s, t, PRUNING_TYPES)
-            ctx.report_setting(UNKNOWN_TYPE.code, p, s, f"pruning_type `{t}` is not a pruner INC knows "
-                               f"(INC: does not support pt_{t[:-12] if 'progressive' in t else t}){hint}",
-                               fixes=fixes)
-            continue
-        if t in BROKEN_PRUNING_TYPES:
-            base = t[:-12]
-            ctx.report_setting(UNKNOWN_TYPE.code, p, s, f"pruning_type `{t}` cannot be built: INC's progressive pruner "
-                               f"creates the {base} criterion without the masks it needs (TypeError: "
-                               f"__init__() missing 1 required positional argument: 'masks'); use `{base}`",
-                               fixes=[Fix(f"use `{base}`", (ctx.edit(s.node, base),), safe=False)]
-                               if s.pair is not None else [])
-            continue
-        s_pat = setting(p, "pattern")
-        related = [(s_pat.node, f"pattern \"{pattern}\"")] if s_pat is not None and s_pat.node is not None else []
-        if cls in ("pt_block_mask", "pt_retrain_free") and ":" in pattern:
-            ctx.report_setting(NM_NOT_SUPPORTED.code, p, s, f"`{t}` does not support the N:M pattern \"{pattern}\"; "
-                               "use an NxM or channel pattern", related=related)
-        if cls == "pt_retrain_free" and "channel" not in pattern:
-            ctx.report_setting(RETRAIN_FREE_CHANNEL.code, p, s, f"`{t}` only supports channel patterns "
-                               f"(\"channelx1\", \"1xchannel\"), not \"{pattern}\"", related=related)
-        if cls == "pt_sparse_gpt" and not ("1x1" in pattern or ":" in pattern):
-            ctx.report_setting(SPARSE_GPT_PATTERN.code, p, s, f"`sparse_gpt` supports only 1x1 and N:M patterns, "
-                               f"not \"{pattern}\"", related=related)
-        if cls == "pt_progressive":
-            _check_progressive_block(ctx, p, s, t, pattern, related)
-        name = t[:-12] if "progressive" in t else t
-        s_crit = setting(p, "criterion_type")
-        if name in CRITERIA and s_crit is not None and s_crit.pair is not None and s_crit.value != name:
-            ctx.report_setting(CRITERION_OVERWRITTEN.code, p, s_crit,
-                               f"criterion_type `{s_crit.value}` has no effect: INC sets it to `{name}` from pruning_type")
+    keys = names_for(ctx.dialect)
+    for_each_pruner(ctx, lambda c, p: _check_pruning_type(c, p, keys))
+
+
+def _check_pruning_type(ctx: RuleContext, p, k) -> None:
+    """One pruner's part of check_pruning_type: pruner_kinds.py runs it once per kind of pruner."""
+    s = setting(p, k["type"])
+    t = string(p, k["type"])
+    pattern = string(p, "pattern") or ""
+    if t is None:
+        return
+    if ctx.dialect == "C":
+        if t not in LEGACY_PRUNE_TYPES_C:
+            why = " (the `!Pruner` class default when an entry omits prune_type)" if s.origin == "class-default" else ""
+            fixes, hint = _suggest(ctx, s, t, LEGACY_PRUNE_TYPES_C)
+            ctx.report_setting(UNKNOWN_TYPE.code, p, s, f"prune_type `{t}`{why} is not a weight_compression_pytorch "
+                               f"pruner{hint}; use one of {', '.join(LEGACY_PRUNE_TYPES_C)}", fixes=fixes)
+        return
+    if "mha" in pattern:
+        return  # get_pruner returns the mha pruner before reading pruning_type
+    cls = pruner_class(t)
+    if cls is None:
+        fixes, hint = _suggest(ctx, s, t, PRUNING_TYPES)
+        ctx.report_setting(UNKNOWN_TYPE.code, p, s, f"pruning_type `{t}` is not a pruner INC knows "
+                           f"(INC: does not support pt_{t[:-12] if 'progressive' in t else t}){hint}",
+                           fixes=fixes)
+        return
+    if t in BROKEN_PRUNING_TYPES:
+        base = t[:-12]
+        ctx.report_setting(UNKNOWN_TYPE.code, p, s, f"pruning_type `{t}` cannot be built: INC's progressive pruner "
+                           f"creates the {base} criterion without the masks it needs (TypeError: "
+                           f"__init__() missing 1 required positional argument: 'masks'); use `{base}`",
+                           fixes=[Fix(f"use `{base}`", (ctx.edit(s.node, base),), safe=False)]
+                           if s.pair is not None else [])
+        return
+    s_pat = setting(p, "pattern")
+    related = [(s_pat.node, f"pattern \"{pattern}\"")] if s_pat is not None and s_pat.node is not None else []
+    if cls in ("pt_block_mask", "pt_retrain_free") and ":" in pattern:
+        ctx.report_setting(NM_NOT_SUPPORTED.code, p, s, f"`{t}` does not support the N:M pattern \"{pattern}\"; "
+                           "use an NxM or channel pattern", related=related)
+    if cls == "pt_retrain_free" and "channel" not in pattern:
+        ctx.report_setting(RETRAIN_FREE_CHANNEL.code, p, s, f"`{t}` only supports channel patterns "
+                           f"(\"channelx1\", \"1xchannel\"), not \"{pattern}\"", related=related)
+    if cls == "pt_sparse_gpt" and not ("1x1" in pattern or ":" in pattern):
+        ctx.report_setting(SPARSE_GPT_PATTERN.code, p, s, f"`sparse_gpt` supports only 1x1 and N:M patterns, "
+                           f"not \"{pattern}\"", related=related)
+    if cls == "pt_progressive":
+        _check_progressive_block(ctx, p, s, t, pattern, related)
+    name = t[:-12] if "progressive" in t else t
+    s_crit = setting(p, "criterion_type")
+    if name in CRITERIA and s_crit is not None and s_crit.pair is not None and s_crit.value != name:
+        ctx.report_setting(CRITERION_OVERWRITTEN.code, p, s_crit,
+                           f"criterion_type `{s_crit.value}` has no effect: INC sets it to `{name}` from pruning_type")
 
 
 def _check_progressive_block(ctx: RuleContext, p, s, t: str, pattern: str, related) -> None:
     start, end, freq = num(p, "start_step"), num(p, "end_step"), num(p, "pruning_frequency")
     if start is None or end is None or freq is None or end - start <= PROGRESSIVE_STEPS or freq == 1:
         return  # INC degrades it to plain pruning before checking the pattern (PL038)
-    pat = parse_pattern(pattern)
+    pat = pattern_of(pattern)
     if pat.problems:
         return
     if pat.kind == "nm" and pat.nm[0] < PROGRESSIVE_STEPS:

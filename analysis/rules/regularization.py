@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..yaml_tree import Mapping
 from .context import RuleContext
-from .helpers import move_under_parameters_fix, pruners, setting, string
+from .helpers import move_under_parameters_fix, setting, string
+from .pruner_kinds import for_each_pruner
 from .pruning_type import pruner_class
 from .registry import ERROR, WARNING, checker, rule
 
@@ -20,32 +21,36 @@ REG_COEFF_IGNORED = rule("PL032", "reg-coeff-ignored", WARNING, "A `reg_coeff` o
 
 @checker(NEGATIVE_COEFF, REG_TYPE, LASSO_PATTERN, REG_COEFF_IGNORED)
 def check_regularization(ctx: RuleContext) -> None:
-    for p, _k in pruners(ctx):
-        s_coeff = setting(p, "reg_coeff")
-        coeff = s_coeff.value if s_coeff else None
-        if coeff is not None:
-            try:
-                c = float(coeff)
-            except (TypeError, ValueError):
-                c = None
-                if s_coeff.origin == "parameters":
-                    ctx.report_setting(NEGATIVE_COEFF.code, p, s_coeff, f"`reg_coeff` must be a number, not `{coeff}`")
-            if c is not None and c < 0:
-                ctx.report_setting(NEGATIVE_COEFF.code, p, s_coeff, f"`reg_coeff` is {coeff}; it must be >= 0")
-        s_type = setting(p, "reg_type")
-        rt = s_type.value if s_type else None
-        if not _uses_regularizer(p):
-            continue  # pattern_lock, sparse_gpt and mha pruners never read reg_type
-        if rt is not None and rt != "group_lasso" and not (isinstance(rt, dict) and ctx.dialect == "B"):
-            ctx.report_setting(REG_TYPE.code, p, s_type, f"`reg_type` is `{rt}`; INC only supports group_lasso "
-                               "(or no reg_type)")
-        pattern = string(p, "pattern")
-        if rt == "group_lasso" and pattern is not None and "x" not in pattern:
-            s_pat = setting(p, "pattern")
-            related = [(s_pat.node, f"pattern \"{pattern}\"")] if s_pat.node is not None else []
-            ctx.report_setting(LASSO_PATTERN.code, p, s_type, f"group_lasso only supports NxM patterns, not \"{pattern}\"",
-                               related=related)
+    for_each_pruner(ctx, _check_regularization)
     _ignored_coeffs(ctx)
+
+
+def _check_regularization(ctx: RuleContext, p) -> None:
+    """One pruner's part of check_regularization: pruner_kinds.py runs it once per kind of pruner."""
+    s_coeff = setting(p, "reg_coeff")
+    coeff = s_coeff.value if s_coeff else None
+    if coeff is not None:
+        try:
+            c = float(coeff)
+        except (TypeError, ValueError):
+            c = None
+            if s_coeff.origin == "parameters":
+                ctx.report_setting(NEGATIVE_COEFF.code, p, s_coeff, f"`reg_coeff` must be a number, not `{coeff}`")
+        if c is not None and c < 0:
+            ctx.report_setting(NEGATIVE_COEFF.code, p, s_coeff, f"`reg_coeff` is {coeff}; it must be >= 0")
+    s_type = setting(p, "reg_type")
+    rt = s_type.value if s_type else None
+    if not _uses_regularizer(p):
+        return  # pattern_lock, sparse_gpt and mha pruners never read reg_type
+    if rt is not None and rt != "group_lasso" and not (isinstance(rt, dict) and ctx.dialect == "B"):
+        ctx.report_setting(REG_TYPE.code, p, s_type, f"`reg_type` is `{rt}`; INC only supports group_lasso "
+                           "(or no reg_type)")
+    pattern = string(p, "pattern")
+    if rt == "group_lasso" and pattern is not None and "x" not in pattern:
+        s_pat = setting(p, "pattern")
+        related = [(s_pat.node, f"pattern \"{pattern}\"")] if s_pat.node is not None else []
+        ctx.report_setting(LASSO_PATTERN.code, p, s_type, f"group_lasso only supports NxM patterns, not \"{pattern}\"",
+                           related=related)
 
 
 def _uses_regularizer(p) -> bool:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from ..schema.keys_v2 import GRADIENT_CRITERIA
 from .context import RuleContext
-from .helpers import fmt, num, pruners, setting, string
+from .helpers import fmt, num, setting, string
+from .keynames import names_for
+from .pruner_kinds import for_each_pruner
 from .registry import ERROR, WARNING, checker, rule
 
 START_NEGATIVE = rule("PL001", "start-step-negative", ERROR, "`start_step` is negative", spec="R1", dialects="ABC",
@@ -44,22 +46,27 @@ PROGRESSIVE_DEGRADES = rule("PL038", "progressive-degrades", WARNING,
 
 @checker(START_NEGATIVE, END_BEFORE_START, FREQUENCY)
 def check_steps(ctx: RuleContext) -> None:
-    for p, k in pruners(ctx):
-        start, end, freq = num(p, k["start"]), num(p, k["end"]), num(p, k["freq"])
-        if start is not None and start < 0:
-            ctx.report_setting(START_NEGATIVE.code, p, setting(p, k["start"]),
-                               f"`{k['start']}` is {start}; it must be >= 0")
-        if end is not None and end < -1:
-            ctx.report_setting(END_BEFORE_START.code, p, setting(p, k["end"]),
-                               f"`{k['end']}` is {end}; it must be >= 0 (INC: end_step should be greater than 0)")
-        elif end is not None and start is not None and end < start:
-            s_end, s_start = setting(p, k["end"]), setting(p, k["start"])
-            related = [(s_start.node, f"{k['start']} is {start}")] if s_start.node is not None else []
-            ctx.report_setting(END_BEFORE_START.code, p, s_end,
-                               f"`{k['end']}` ({end}) is before `{k['start']}` ({start}); INC requires end_step >= start_step",
-                               related=related)
-        if freq is not None and freq <= 0:
-            ctx.report_setting(FREQUENCY.code, p, setting(p, k["freq"]), f"`{k['freq']}` is {freq}; it must be > 0")
+    keys = names_for(ctx.dialect)
+    for_each_pruner(ctx, lambda c, p: _check_steps(c, p, keys))
+
+
+def _check_steps(ctx: RuleContext, p, k) -> None:
+    """One pruner's part of check_steps: pruner_kinds.py runs it once per kind of pruner."""
+    start, end, freq = num(p, k["start"]), num(p, k["end"]), num(p, k["freq"])
+    if start is not None and start < 0:
+        ctx.report_setting(START_NEGATIVE.code, p, setting(p, k["start"]),
+                           f"`{k['start']}` is {start}; it must be >= 0")
+    if end is not None and end < -1:
+        ctx.report_setting(END_BEFORE_START.code, p, setting(p, k["end"]),
+                           f"`{k['end']}` is {end}; it must be >= 0 (INC: end_step should be greater than 0)")
+    elif end is not None and start is not None and end < start:
+        s_end, s_start = setting(p, k["end"]), setting(p, k["start"])
+        related = [(s_start.node, f"{k['start']} is {start}")] if s_start.node is not None else []
+        ctx.report_setting(END_BEFORE_START.code, p, s_end,
+                           f"`{k['end']}` ({end}) is before `{k['start']}` ({start}); INC requires end_step >= start_step",
+                           related=related)
+    if freq is not None and freq <= 0:
+        ctx.report_setting(FREQUENCY.code, p, setting(p, k["freq"]), f"`{k['freq']}` is {freq}; it must be > 0")
 
 
 def criterion_of(p) -> str | None:
@@ -80,71 +87,79 @@ def check_schedule(ctx: RuleContext) -> None:
     if ctx.dialect == "C":
         _check_schedule_c(ctx)
         return
-    for p, k in pruners(ctx):
-        start, end, freq = num(p, "start_step"), num(p, "end_step"), num(p, "pruning_frequency")
-        ptype = string(p, "pruning_type")
-        crit = criterion_of(p)
-        if crit in GRADIENT_CRITERIA and end is not None and end <= 0:
-            s_end, s_type = setting(p, "end_step"), setting(p, "pruning_type")
-            who = f"`{ptype}`" if crit == ptype else f"`{ptype}` (criterion {crit})"
-            if s_type.origin == "default":
-                who = f"INC's default pruning_type `{ptype}`"
-            related = [(s_type.node, f"pruning_type is {ptype}")] if s_type.node is not None else []
-            msg = (f"{who} scores with gradients and needs `end_step` > 0 (it is {end}); INC raises 'please set "
-                   "end_step > 0 for gradient based criterion'. For one-shot pruning at step 0 use `pruning_type: magnitude`")
-            if s_end.origin in ("default",) and s_type.pair is not None:
-                ctx.report_setting(GRADIENT_END.code, p, s_type, msg)
-            else:
-                ctx.report_setting(GRADIENT_END.code, p, s_end, msg, related=related)
-        if ptype == "pattern_lock" and start is not None and end is not None and start != end:
-            ctx.report_setting(PATTERN_LOCK_ONESHOT.code, p, setting(p, "pruning_type"),
-                               f"`pattern_lock` only supports one-shot pruning: start_step ({start}) must equal "
-                               f"end_step ({end})")
-        if ptype and "progressive" in ptype and crit is not None and start is not None and end is not None:
-            # pruners/progressive.py tests the span first, then the frequency: name the one that decides
-            if end - start <= 4:
-                why = (f"its span is too short: end_step - start_step is {fmt(end - start)} (steps {fmt(start)}.."
-                       f"{fmt(end)}) and INC needs more than its 4 progressive steps; set end_step above "
-                       f"{fmt(start + 4)}")
-            elif freq == 1:
-                s_freq = setting(p, "pruning_frequency")
-                default = s_freq is None or s_freq.origin == "default"
-                why = ("pruning_frequency is 1" + (" (INC's default, not set here)" if default else "")
-                       + ": INC spreads each pruning step over 4 progressive steps between two pruning steps, which "
-                       "needs pruning_frequency > 1 (the span is long enough)")
-            else:
-                continue
-            ctx.report_setting(PROGRESSIVE_DEGRADES.code, p, setting(p, "pruning_type"),
-                               f"`{ptype}` runs as plain (non-progressive) pruning because {why}")
+    for_each_pruner(ctx, _check_schedule_v2)
+
+
+def _check_schedule_v2(ctx: RuleContext, p) -> None:
+    """One pruner's part of check_schedule: pruner_kinds.py runs it once per kind of pruner."""
+    start, end, freq = num(p, "start_step"), num(p, "end_step"), num(p, "pruning_frequency")
+    ptype = string(p, "pruning_type")
+    crit = criterion_of(p)
+    if crit in GRADIENT_CRITERIA and end is not None and end <= 0:
+        s_end, s_type = setting(p, "end_step"), setting(p, "pruning_type")
+        who = f"`{ptype}`" if crit == ptype else f"`{ptype}` (criterion {crit})"
+        if s_type.origin == "default":
+            who = f"INC's default pruning_type `{ptype}`"
+        related = [(s_type.node, f"pruning_type is {ptype}")] if s_type.node is not None else []
+        msg = (f"{who} scores with gradients and needs `end_step` > 0 (it is {end}); INC raises 'please set "
+               "end_step > 0 for gradient based criterion'. For one-shot pruning at step 0 use `pruning_type: magnitude`")
+        if s_end.origin in ("default",) and s_type.pair is not None:
+            ctx.report_setting(GRADIENT_END.code, p, s_type, msg)
+        else:
+            ctx.report_setting(GRADIENT_END.code, p, s_end, msg, related=related)
+    if ptype == "pattern_lock" and start is not None and end is not None and start != end:
+        ctx.report_setting(PATTERN_LOCK_ONESHOT.code, p, setting(p, "pruning_type"),
+                           f"`pattern_lock` only supports one-shot pruning: start_step ({start}) must equal "
+                           f"end_step ({end})")
+    if ptype and "progressive" in ptype and crit is not None and start is not None and end is not None:
+        # pruners/progressive.py tests the span first, then the frequency: name the one that decides
+        if end - start <= 4:
+            why = (f"its span is too short: end_step - start_step is {fmt(end - start)} (steps {fmt(start)}.."
+                   f"{fmt(end)}) and INC needs more than its 4 progressive steps; set end_step above "
+                   f"{fmt(start + 4)}")
+        elif freq == 1:
+            s_freq = setting(p, "pruning_frequency")
+            default = s_freq is None or s_freq.origin == "default"
+            why = ("pruning_frequency is 1" + (" (INC's default, not set here)" if default else "")
+                   + ": INC spreads each pruning step over 4 progressive steps between two pruning steps, which "
+                   "needs pruning_frequency > 1 (the span is long enough)")
+        else:
+            return
+        ctx.report_setting(PROGRESSIVE_DEGRADES.code, p, setting(p, "pruning_type"),
+                           f"`{ptype}` runs as plain (non-progressive) pruning because {why}")
 
 
 def _check_schedule_c(ctx: RuleContext) -> None:
     """weight_compression_pytorch: SnipPruner/SnipMomentumPruner assert end_step > 0 when built;
     PatternLockPruner asserts end_step == start_step."""
-    for p, _k in pruners(ctx):
-        end, start = num(p, "end_step"), num(p, "start_step")
-        ptype = string(p, "prune_type")
-        s_end, s_type = setting(p, "end_step"), setting(p, "prune_type")
-        if ptype in GRADIENT_TYPES_C and end is not None and end <= 0:
-            related = [(s_type.node, f"prune_type is {ptype}")] if s_type is not None and s_type.node is not None else []
-            msg = (f"`{ptype}` scores with gradients and INC's experimental pruner asserts 'gradient based criteria does "
-                   f"not work on step 0' when it builds this pruner (end_step is {end}). INC's example scripts set the "
-                   "steps at run time with `pruning.update_items_for_all_pruners(start_step=..., end_step=...)` before "
-                   "`on_train_begin`; if yours does, add `# prune-lsp: disable-file=PL018` (or `disable=PL018` on "
-                   "this line), else set end_step > 0 or use `prune_type: magnitude`")
-            if s_end is not None and s_end.pair is None and s_type is not None and s_type.pair is not None:
-                ctx.report_setting(GRADIENT_END.code, p, s_type, msg)
-            else:
-                ctx.report_setting(GRADIENT_END.code, p, s_end, msg, related=related)
-        freq = num(p, "update_frequency_on_step")
-        if start is not None and end is not None and freq and freq > 0 and end > start and ptype != "pattern_lock" \
-                and (end - start + 1) // freq == 0:
-            ctx.report_setting(FREQ_OVER_SPAN.code, p, setting(p, "update_frequency_on_step"),
-                               f"update_frequency_on_step {fmt(freq)} is longer than the pruning span (steps "
-                               f"{fmt(start)}..{fmt(end)}): INC's experimental pruner plans 0 pruning steps and divides by "
-                               "that at the first one (ZeroDivisionError). Lower the frequency or widen the span (if a "
-                               "script sets the steps at run time, add `# prune-lsp: disable-file=PL068`)")
-        if ptype == "pattern_lock" and start is not None and end is not None and start != end:
-            ctx.report_setting(PATTERN_LOCK_ONESHOT.code, p, s_type,
-                               f"`pattern_lock` only supports one-shot pruning: start_step ({start}) must equal "
-                               f"end_step ({end})")
+    for_each_pruner(ctx, _check_schedule_c_one)
+
+
+def _check_schedule_c_one(ctx: RuleContext, p) -> None:
+    """One pruner's part of _check_schedule_c: pruner_kinds.py runs it once per kind of pruner."""
+    end, start = num(p, "end_step"), num(p, "start_step")
+    ptype = string(p, "prune_type")
+    s_end, s_type = setting(p, "end_step"), setting(p, "prune_type")
+    if ptype in GRADIENT_TYPES_C and end is not None and end <= 0:
+        related = [(s_type.node, f"prune_type is {ptype}")] if s_type is not None and s_type.node is not None else []
+        msg = (f"`{ptype}` scores with gradients and INC's experimental pruner asserts 'gradient based criteria does "
+               f"not work on step 0' when it builds this pruner (end_step is {end}). INC's example scripts set the "
+               "steps at run time with `pruning.update_items_for_all_pruners(start_step=..., end_step=...)` before "
+               "`on_train_begin`; if yours does, add `# prune-lsp: disable-file=PL018` (or `disable=PL018` on "
+               "this line), else set end_step > 0 or use `prune_type: magnitude`")
+        if s_end is not None and s_end.pair is None and s_type is not None and s_type.pair is not None:
+            ctx.report_setting(GRADIENT_END.code, p, s_type, msg)
+        else:
+            ctx.report_setting(GRADIENT_END.code, p, s_end, msg, related=related)
+    freq = num(p, "update_frequency_on_step")
+    if start is not None and end is not None and freq and freq > 0 and end > start and ptype != "pattern_lock" \
+            and (end - start + 1) // freq == 0:
+        ctx.report_setting(FREQ_OVER_SPAN.code, p, setting(p, "update_frequency_on_step"),
+                           f"update_frequency_on_step {fmt(freq)} is longer than the pruning span (steps "
+                           f"{fmt(start)}..{fmt(end)}): INC's experimental pruner plans 0 pruning steps and divides by "
+                           "that at the first one (ZeroDivisionError). Lower the frequency or widen the span (if a "
+                           "script sets the steps at run time, add `# prune-lsp: disable-file=PL068`)")
+    if ptype == "pattern_lock" and start is not None and end is not None and start != end:
+        ctx.report_setting(PATTERN_LOCK_ONESHOT.code, p, s_type,
+                           f"`pattern_lock` only supports one-shot pruning: start_step ({start}) must equal "
+                           f"end_step ({end})")

@@ -50,6 +50,8 @@ def check_keys(ctx: RuleContext) -> None:
     d = ctx.doc.dialect
     if ctx.doc.unrecognised or not d.supported:
         return
+    # did-you-mean per (level, name): a generated config repeats one unknown key thousands of times
+    guesses: dict[tuple, Optional[str]] = {}
     for level, mapping, index in _levels(ctx):
         known = d.keys_at(level)
         seen: dict = {}
@@ -70,9 +72,9 @@ def check_keys(ctx: RuleContext) -> None:
                                "every key of `parameters` to the pruner's top level", severity=WARNING)
                 else:
                     ctx.report(UNKNOWN_KEY.code, pair, f"`parameters.{name}` is not read by INC (it only uses `reg_coeff`)",
-                               severity=WARNING, fixes=_rename(ctx, pair, known))
+                               severity=WARNING, fixes=_rename(ctx, pair, _guess(guesses, level, name, known)))
                 continue
-            _unknown(ctx, level, pair, known, mapping)
+            _unknown(ctx, level, pair, known, mapping, guesses)
 
 
 def _known_key_notes(ctx: RuleContext, level: Level, pair: Pair) -> None:
@@ -80,7 +82,17 @@ def _known_key_notes(ctx: RuleContext, level: Level, pair: Pair) -> None:
         ctx.report(RESUME_UNUSED.code, pair, "`resume_from_pruned_checkpoint` is only converted to bool by INC and never read")
 
 
-def _unknown(ctx: RuleContext, level: Level, pair: Pair, known: dict, mapping: Mapping) -> None:
+def _guess(guesses: dict, level: Level, name, known: dict) -> Optional[str]:
+    """closest(name, known), once per (level, name) in a check."""
+    if not isinstance(name, str):
+        return None
+    key = (level, name)
+    if key not in guesses:
+        guesses[key] = closest(name, known)
+    return guesses[key]
+
+
+def _unknown(ctx: RuleContext, level: Level, pair: Pair, known: dict, mapping: Mapping, guesses: dict) -> None:
     d = ctx.doc.dialect
     name = pair.name
     shown = name if isinstance(name, str) else repr(name)
@@ -98,7 +110,7 @@ def _unknown(ctx: RuleContext, level: Level, pair: Pair, known: dict, mapping: M
                       else "set it in the global section instead"), fixes=fixes)
         return
     where = "in a " + (d.pruner_tag or "pruner") + " entry" if level is Level.PRUNER else "here"
-    suggestion = closest(name, known) if isinstance(name, str) else None
+    suggestion = _guess(guesses, level, name, known)
     other_level = None
     if isinstance(name, str) and level is Level.GLOBAL and name in d.pruner_keys:
         other_level = "pruner"
@@ -111,12 +123,11 @@ def _unknown(ctx: RuleContext, level: Level, pair: Pair, known: dict, mapping: M
     if other_level:
         msg += f" (it is a {other_level}-level key)"
     ctx.report(UNKNOWN_KEY.code, pair, msg, severity=ERROR if error else WARNING,
-               fixes=_rename(ctx, pair, known, suggestion))
+               fixes=_rename(ctx, pair, suggestion))
 
 
-def _rename(ctx: RuleContext, pair: Pair, known: dict, suggestion: Optional[str] = None) -> list[Fix]:
-    if suggestion is None:
-        suggestion = closest(pair.name, known) if isinstance(pair.name, str) else None
+def _rename(ctx: RuleContext, pair: Pair, suggestion: Optional[str]) -> list[Fix]:
+    """A fix renaming the key to `suggestion` (closest(pair.name, the level's keys), computed by the caller)."""
     if not suggestion or not isinstance(pair.key, Scalar) or pair.key.style:
         return []
     return [Fix(f"rename to `{suggestion}`", (ctx.edit(pair.key, suggestion),))]

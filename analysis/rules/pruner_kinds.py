@@ -1,0 +1,284 @@
+"""Per-pruner checks run once per kind of pruner, their findings replayed at each pruner's own nodes.
+
+A generated config repeats a handful of pruner set-ups thousands of times, the pruners differing only
+in the layers they select (a 2 MB config: 21,000 pruners, one set-up). A check that reads a pruner only
+through its settings, and not its layer selection, finds the same problems in two pruners whose
+settings are written alike (same values, origins and spellings), each at that pruner's own nodes.
+
+`for_each_pruner(ctx, body)` does what `for p in ctx.pruners: body(ctx, p)` does. It runs `body` on
+the first pruner of each kind under a recorder that notes each report in terms of "setting K's node"
+rather than a node; the other pruners of that kind replay the notes against their own settings, in
+pruner order, so the findings, their order and which of two equal ones comes first are unchanged.
+
+Sound by construction, not by care:
+- the body sees the pruner through a view holding its settings other than the layer selection keys;
+  reading a selection key, or anything else of the pruner (its index, entry, label), raises, so a check
+  that starts to depend on those fails its tests instead of sharing findings it should not;
+- the body sees the context through the recorder, which offers only what is the same for every pruner
+  (dialect, doc, model), `edit` and the two report methods (which return None: a body must not change
+  a finding after reporting it);
+- a report or fix at a place the recorder cannot name in those terms (a computed Range, a node that is
+  no setting's) makes every pruner of that kind run the body itself, as without the memo.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from ..diagnostics import Fix, TextEdit
+from ..merge import EffectivePruner, Setting
+from ..yaml_tree import Mapping, Scalar, Sequence
+from .context import RuleContext
+
+# Which layers a pruner takes: what generated pruners differ in, and what these checks never read.
+SELECTION_KEYS = frozenset({"op_names", "excluded_op_names", "names", "excluded_names", "extra_excluded_names"})
+
+Body = Callable[[Any, Any], None]
+
+
+class UndeclaredRead(AttributeError):
+    """A per-kind check read something of a pruner beyond its (non-selection) settings."""
+
+
+def for_each_pruner(ctx: RuleContext, body: Body) -> None:
+    kinds = _kinds(ctx)
+    notes: dict[int, Optional[list]] = {}  # kind -> its notes; None: this kind runs the body per pruner
+    for p, kind in zip(ctx.pruners, kinds):
+        if kind not in notes:
+            rec = _Recorder(ctx, p)
+            body(rec, _View(p))
+            notes[kind] = rec.notes if rec.replayable else None
+            continue
+        got = notes[kind]
+        if got is None or (got and not _replay(ctx, p, got)):
+            body(ctx, p)
+
+
+# --- kinds ---------------------------------------------------------------------------------------
+
+def _kinds(ctx: RuleContext) -> list[int]:
+    """Each pruner's kind, computed once per context for every check that asks."""
+    got = ctx._memo.get("pruner_kinds")
+    if got is None:
+        table: dict[tuple, int] = {}
+        got = ctx._memo["pruner_kinds"] = [
+            table.setdefault(_kind_key(p), len(table)) for p in ctx.pruners]
+    return got
+
+
+def _kind_key(p: EffectivePruner) -> tuple:
+    sel = SELECTION_KEYS
+    return tuple([(k, _setting_sig(s)) for k, s in p.settings.items() if k not in sel])
+
+
+def _setting_sig(s: Setting) -> tuple:
+    """Everything a check can read of a setting but its positions: value (with its type), origin, the
+    written node's spelling, and the setting it was capped from. Cached on the (immutable) setting."""
+    d = s.__dict__
+    got = d.get("_kind_sig")
+    if got is None:
+        pair = s.pair
+        got = d["_kind_sig"] = (
+            s.key, s.origin, _value_sig(s.value),
+            None if pair is None else (_node_sig(pair.key), _node_sig(pair.value), pair.merged),
+            None if s.capped_from is None else _setting_sig(s.capped_from))
+    return got
+
+
+def _value_sig(v: Any) -> tuple:
+    t = type(v)
+    if t is str or t is int or t is bool or v is None:
+        return (t, v)  # the type too: 1, 1.0 and True are equal keys
+    return (t, repr(v))  # floats (-0.0 == 0.0), lists, mappings
+
+
+def _node_sig(node: Any) -> tuple:
+    t = type(node)
+    if t is Scalar:
+        return (t, node.tag, node.raw, node.style)
+    if isinstance(node, Mapping):
+        return (t, node.tag, node.flow, len(node.pairs))
+    if isinstance(node, Sequence):
+        return (t, node.tag, node.flow, len(node.items))
+    return (t, getattr(node, "tag", None))
+
+
+# --- what the body sees --------------------------------------------------------------------------
+
+class _Settings(dict):
+    """A pruner's settings without the selection keys; asking for one of those raises."""
+
+    def get(self, key, default=None):
+        if key in SELECTION_KEYS:
+            raise UndeclaredRead(f"a per-kind check read `{key}`")
+        return dict.get(self, key, default)
+
+    def __getitem__(self, key):
+        if key in SELECTION_KEYS:
+            raise UndeclaredRead(f"a per-kind check read `{key}`")
+        return dict.__getitem__(self, key)
+
+    def __contains__(self, key):
+        if key in SELECTION_KEYS:
+            raise UndeclaredRead(f"a per-kind check read `{key}`")
+        return dict.__contains__(self, key)
+
+
+class _View:
+    """A pruner as a per-kind check may read it: its settings (but the selection) and their values."""
+
+    __slots__ = ("settings", "pruner")
+
+    def __init__(self, pruner: EffectivePruner):
+        self.pruner = pruner
+        self.settings = _Settings((k, s) for k, s in pruner.settings.items() if k not in SELECTION_KEYS)
+
+    def value(self, key: str, default: Any = None) -> Any:
+        s = self.settings.get(key)
+        return s.value if s else default
+
+    def __getattr__(self, name: str):
+        raise UndeclaredRead(f"a per-kind check read the pruner's `{name}`")
+
+
+class _Recorder:
+    """Stands in for the RuleContext while a body checks the first pruner of a kind: forwards each
+    report to the context, and notes it in terms of the pruner's settings for the others."""
+
+    def __init__(self, ctx: RuleContext, pruner: EffectivePruner):
+        self._ctx = ctx
+        self._pruner = pruner
+        self.notes: list = []
+        self.replayable = True
+        self._places: dict[int, tuple] = {}  # id(object) -> every way to find it from the pruner's settings
+        self._edits: dict[int, tuple] = {}  # id(TextEdit) -> (edit, place of its target)
+        for key, s in pruner.settings.items():
+            if key in SELECTION_KEYS:
+                continue
+            self._name(s, (key, "setting"))
+            if s.pair is not None:
+                self._name(s.pair, (key, "pair"))
+                self._name(s.pair.key, (key, "key"))
+                self._name(s.pair.value, (key, "node"))
+            c = s.capped_from
+            if c is not None:
+                self._name(c, (key, "capped"))
+                if c.pair is not None:
+                    self._name(c.pair, (key, "capped-pair"))
+                    self._name(c.pair.key, (key, "capped-key"))
+                    self._name(c.pair.value, (key, "capped-node"))
+
+    def _name(self, obj: Any, place: tuple) -> None:
+        # One object can be several settings' (a capped value is written at the pattern's node): the
+        # replay checks that all of them are one object in the other pruner too.
+        self._places[id(obj)] = self._places.get(id(obj), ()) + (place,)
+
+    # what every pruner shares
+    @property
+    def dialect(self) -> str:
+        return self._ctx.dialect
+
+    @property
+    def doc(self):
+        return self._ctx.doc
+
+    @property
+    def model(self):
+        return self._ctx.model
+
+    def __getattr__(self, name: str):
+        raise UndeclaredRead(f"a per-kind check used the context's `{name}`")
+
+    def _place(self, obj: Any) -> Any:
+        if obj is None:
+            return None
+        place = self._places.get(id(obj))
+        if place is None:
+            self.replayable = False
+        return place
+
+    def edit(self, where: Any, new_text: str) -> TextEdit:
+        e = self._ctx.edit(where, new_text)
+        self._edits[id(e)] = (e, self._place(where))
+        return e
+
+    def _fixes(self, fixes: list[Fix]) -> list:
+        out = []
+        for f in fixes:
+            edits = []
+            for e in f.edits:
+                known = self._edits.get(id(e))
+                if known is None or known[0] is not e:
+                    self.replayable = False  # an edit made without ctx.edit: its place is unknown
+                    return []
+                edits.append((known[1], e.new_text))
+            out.append((f.title, f.safe, edits))
+        return out
+
+    def report(self, code: str, where: Any, message: str, *, severity=None, related=(), fixes=()) -> None:
+        related, fixes = list(related), list(fixes)
+        self.notes.append(("report", code, self._place(where), message, severity,
+                           [(self._place(w), m) for w, m in related], self._fixes(fixes)))
+        self._ctx.report(code, where, message, severity=severity, related=related, fixes=fixes)
+
+    def report_setting(self, code: str, pruner: Any, setting: Setting, message: str, *, fallback: Any = None,
+                       related=(), fixes=()) -> None:
+        if pruner is not self._pruner and getattr(pruner, "pruner", None) is not self._pruner:
+            raise UndeclaredRead("a per-kind check reported about another pruner")
+        related, fixes = list(related), list(fixes)
+        self.notes.append(("setting", code, self._place(setting), message, self._place(fallback),
+                           [(self._place(w), m) for w, m in related], self._fixes(fixes)))
+        self._ctx.report_setting(code, self._pruner, setting, message, fallback=fallback, related=related,
+                                 fixes=fixes)
+
+
+# --- replay --------------------------------------------------------------------------------------
+
+class _Elsewhere(Exception):
+    """A noted place is not one object in this pruner (its settings share nodes differently)."""
+
+
+def _find_one(p: EffectivePruner, place: tuple) -> Any:
+    key, what = place
+    s = p.settings[key]
+    if what.startswith("capped"):
+        s = s.capped_from
+        what = what[7:] or "setting"
+    if s is None:
+        raise _Elsewhere()
+    if what == "setting":
+        return s
+    pair = s.pair
+    if pair is None:
+        raise _Elsewhere()
+    return pair if what == "pair" else pair.key if what == "key" else pair.value
+
+
+def _find(p: EffectivePruner, places: Optional[tuple]) -> Any:
+    if places is None:
+        return None
+    got = _find_one(p, places[0])
+    for other in places[1:]:
+        if _find_one(p, other) is not got:
+            raise _Elsewhere()
+    return got
+
+
+def _replay(ctx: RuleContext, p: EffectivePruner, notes: list) -> bool:
+    """Report the notes at `p`'s own nodes; False (nothing reported) when they cannot be placed there."""
+    calls = []
+    try:
+        for kind, code, place, message, extra, related, fixes in notes:
+            rel = [(_find(p, w), m) for w, m in related]
+            fx = [(title, safe, [(_find(p, w), text) for w, text in edits]) for title, safe, edits in fixes]
+            calls.append((kind, code, _find(p, place), message, _find(p, extra) if kind == "setting" else extra,
+                          rel, fx))
+    except (_Elsewhere, KeyError, AttributeError):
+        return False
+    for kind, code, where, message, extra, rel, fx in calls:
+        fixes = [Fix(title, tuple(ctx.edit(w, text) for w, text in edits), safe=safe) for title, safe, edits in fx]
+        if kind == "setting":
+            ctx.report_setting(code, p, where, message, fallback=extra, related=rel, fixes=fixes)
+        else:
+            ctx.report(code, where, message, severity=extra, related=rel, fixes=fixes)
+    return True
