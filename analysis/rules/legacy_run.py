@@ -6,7 +6,7 @@ arithmetic (analysis.schema.legacy_run holds what each 1.x pruner reads)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from ..diagnostics import Severity
 from ..merge import nm_ratio
@@ -75,6 +75,7 @@ class _Pruner:
             else:
                 self.values[key] = {"update_frequency": 1, "method": "per_tensor"}.get(key)
                 self.where[key] = None
+        self.model = _model_params(ctx)
         pt = mapping.get("prune_type")
         self.type = to_python(pt) if pt is not None else "basic_magnitude"
         self.names_given = mapping.get_pair("names") is not None
@@ -103,13 +104,36 @@ def _has_error(ctx: RuleContext, where) -> bool:
     return any(d.severity is Severity.ERROR and d.range == rng for d in ctx.diagnostics)
 
 
+def _model_params(ctx: RuleContext) -> Optional[dict]:
+    """The model's parameter names -> shape (() when only the name is known: a bias, a norm's
+    parameters), when the user named a torch model; None without one."""
+    index = ctx.model
+    if index is None or getattr(index, "framework", "") != "pytorch":
+        return None
+    params: dict = {}
+    for layer in index.layers:
+        for name in layer.params:
+            params.setdefault(name, ())
+        if layer.weight is not None:
+            params[layer.weight] = tuple(layer.shape)
+    return params
+
+
+def _is_2d(p: _Pruner, name: str) -> bool:
+    """A 2-D or 4-D parameter, which INC's tile patterns reshape: from the model when there is one;
+    without one, a `.weight` is taken for a Linear's or Conv's (as on the oracle's stand-in)."""
+    if p.model is not None:
+        return len(p.model.get(name, ())) in (2, 4)
+    return name.endswith(".weight")
+
+
 def _has_2d_weights(p: _Pruner) -> bool:
-    """Whether the mask computation meets a 2-D or 4-D weight: `names` lists parameter names (a
-    `.weight` of a Linear or Conv is one); without `names` the pruner takes every parameter."""
+    """Whether the mask computation meets a 2-D or 4-D weight: `names` lists parameter names;
+    without `names` the pruner takes every parameter."""
     names = p.values.get("names") if p.names_given else None
     if not p.names_given:
-        return True
-    return isinstance(names, list) and any(isinstance(n, str) and n.endswith(".weight") for n in names)
+        return p.model is None or any(len(shape) in (2, 4) for shape in p.model.values())
+    return isinstance(names, list) and any(isinstance(n, str) and _is_2d(p, n) for n in names)
 
 
 def _replay_schedule(p: _Pruner) -> None:
@@ -172,9 +196,26 @@ def _type_warnings(p: _Pruner) -> None:
 def _check_names(p: _Pruner) -> None:
     names = p.values.get("names")
     if not p.names_given or isinstance(names, list) and all(isinstance(n, str) for n in names):
-        if p.type == "group_lasso" and (not p.names_given or any(n.endswith(".bias") for n in names or [])):
-            why = ("without `names` it takes every parameter, biases and norms too" if not p.names_given
-                   else "`names` lists a bias")
+        missing = [n for n in names or [] if p.model is not None and n not in p.model]
+        if missing and p.type != "basic_magnitude":
+            return p.report("names", f"the model has no parameter `{missing[0]}`: INC's {p.label()} reads every "
+                            "name it lists from the model and fails on this one (1.x names are parameter names, "
+                            "such as `layer1.0.conv1.weight`)")
+        odd = [n for n in names or [] if p.model is None and not n.endswith((".weight", ".bias"))]
+        if odd and p.type in ("pattern_lock", "gradient_sensitivity") and "*" not in odd[0]:
+            p.report("names", f"`{odd[0]}` does not look like a parameter name (1.x names are parameter names, "
+                     f"such as `layer1.0.conv1.weight`): if the model has no such parameter, INC's {p.label()} fails "
+                     "on it; name the model (# prune-lsp: model=...) to check", severity=WARNING)
+        if p.type != "group_lasso":
+            return
+        if not p.names_given:
+            flat = p.model is None or any(len(shape) not in (2, 4) for shape in p.model.values())
+            why = "without `names` it takes every parameter, biases and norms too"
+        else:
+            flat = any(not _is_2d(p, n) for n in names)
+            why = "`names` lists a parameter that is not a 2-D/4-D weight" + ("" if p.model is not None else
+                                                                           " (a bias, or a name not ending in .weight)")
+        if flat:
             p.report("names" if p.names_given else "prune_type", f"a group_lasso pruner reshapes every weight it "
                      f"names into tiles each step; {why}, and INC fails on a 1-D tensor (IndexError); list the "
                      "2-D/4-D `.weight` parameters to prune")

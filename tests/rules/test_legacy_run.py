@@ -100,3 +100,35 @@ def test_useless_values_are_warnings():
     assert [x.severity for x in warned] == [Severity.WARNING] and "prunes nothing" in warned[0].message
     unread = pl071(ACCEPTS["pattern_lock never schedules"])
     assert unread and all(x.severity is Severity.WARNING and "never reads" in x.message for x in unread)
+
+
+def _model():
+    """fc: Linear 8x8 (weight, bias); ln: LayerNorm (1-D weight, bias)."""
+    from analysis.models.types import LayerIndex, LayerInfo
+    return LayerIndex("toy.pt", "pytorch", [
+        LayerInfo("fc", "Linear", False, "fc.weight", (8, 8), "float32", 64, ("fc.weight", "fc.bias")),
+        LayerInfo("ln", "LayerNorm", False, "ln.weight", (8,), "float32", 8, ("ln.weight", "ln.bias"))],
+        "torch-zip", True)
+
+
+def _model_errors(text: str) -> list:
+    return [x for x in check_text(text, path="t.yaml", model=_model()).diagnostics
+            if x.code == "PL071" and x.severity is Severity.ERROR]
+
+
+def test_with_the_model_a_1d_weight_breaks_group_lasso():
+    """Whether a listed parameter is 2-D depends on the model: a LayerNorm's `.weight` is 1-D."""
+    lasso = "prune_type: group_lasso\nparameters: {alpha: 0.006}\nnames: ['%s']"
+    assert not _model_errors(d("", lasso % "fc.weight"))
+    found = _model_errors(d("", lasso % "ln.weight"))
+    assert found and "2-D/4-D" in found[0].message
+    assert not errors(d("", lasso % "ln.weight"))  # without the model a `.weight` is taken for a Linear's
+
+
+def test_with_the_model_a_missing_parameter_breaks_pattern_lock():
+    lock = "prune_type: pattern_lock\nnames: ['%s']"
+    assert not _model_errors(d("", lock % "fc.weight"))
+    found = _model_errors(d("", lock % "layer9.weight"))
+    assert found and "no parameter `layer9.weight`" in found[0].message
+    warned = pl071(d("", lock % "layer1"))  # without a model: a warning that says how to check
+    assert [x.severity for x in warned] == [Severity.WARNING] and "model=" in warned[0].message
