@@ -196,7 +196,8 @@ def _type_warnings(p: _Pruner) -> None:
 def _check_names(p: _Pruner) -> None:
     names = p.values.get("names")
     if not p.names_given or isinstance(names, list) and all(isinstance(n, str) for n in names):
-        missing = [n for n in names or [] if p.model is not None and n not in p.model]
+        # head pruning expands `*` to each layer index (parse_weight_name); other pruners read names as written
+        missing = [n for n in names or [] if p.model is not None and n not in p.model and not (p.head and "*" in n)]
         if missing and p.type != "basic_magnitude":
             return p.report("names", f"the model has no parameter `{missing[0]}`: INC's {p.label()} reads every "
                             "name it lists from the model and fails on this one (1.x names are parameter names, "
