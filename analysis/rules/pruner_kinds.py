@@ -1,9 +1,10 @@
 """Per-pruner checks run once per kind of pruner, their findings replayed at each pruner's own nodes.
 
 A generated config repeats a handful of pruner set-ups thousands of times, the pruners differing only
-in the layers they select (a 2 MB config: 21,000 pruners, one set-up). A check that reads a pruner only
-through its settings, and not its layer selection, finds the same problems in two pruners whose
-settings are written alike (same values, origins and spellings), each at that pruner's own nodes.
+in the layers they select (a 2 MB config: 21,000 pruners, one set-up). A pruner's settings are made of
+the shared global section and its own entry; a check that reads a pruner only through its settings, and
+not its layer selection, finds the same problems in two pruners whose entries are written alike (same
+keys and values, spelled alike, the selection aside), each at that pruner's own nodes.
 
 `for_each_pruner(ctx, body)` does what `for p in ctx.pruners: body(ctx, p)` does. It runs `body` on
 the first pruner of each kind under a recorder that notes each report in terms of "setting K's node"
@@ -27,7 +28,7 @@ from typing import Any, Callable, Optional
 
 from ..diagnostics import Fix, TextEdit
 from ..merge import EffectivePruner, Setting
-from ..yaml_tree import Mapping, Scalar, Sequence
+from ..yaml_tree import Mapping, Scalar
 from .context import RuleContext
 
 # Which layers a pruner takes: what generated pruners differ in, and what these checks never read.
@@ -60,47 +61,38 @@ def _kinds(ctx: RuleContext) -> list[int]:
     """Each pruner's kind, computed once per context for every check that asks."""
     got = ctx._memo.get("pruner_kinds")
     if got is None:
+        text = ctx.parsed.text
+        # An alias can mean two things in two places (an anchor defined again in between): with any
+        # anchor in the text, every pruner is its own kind.
+        shared = "&" in text
         table: dict[tuple, int] = {}
         got = ctx._memo["pruner_kinds"] = [
-            table.setdefault(_kind_key(p), len(table)) for p in ctx.pruners]
+            i if shared else table.setdefault(_entry_key(p, text, i), len(table))
+            for i, p in enumerate(ctx.pruners)]
     return got
 
 
-def _kind_key(p: EffectivePruner) -> tuple:
-    sel = SELECTION_KEYS
-    return tuple([(k, _setting_sig(s)) for k, s in p.settings.items() if k not in sel])
-
-
-def _setting_sig(s: Setting) -> tuple:
-    """Everything a check can read of a setting but its positions: value (with its type), origin, the
-    written node's spelling, and the setting it was capped from. Cached on the (immutable) setting."""
-    d = s.__dict__
-    got = d.get("_kind_sig")
-    if got is None:
-        pair = s.pair
-        got = d["_kind_sig"] = (
-            s.key, s.origin, _value_sig(s.value),
-            None if pair is None else (_node_sig(pair.key), _node_sig(pair.value), pair.merged),
-            None if s.capped_from is None else _setting_sig(s.capped_from))
-    return got
-
-
-def _value_sig(v: Any) -> tuple:
-    t = type(v)
-    if t is str or t is int or t is bool or v is None:
-        return (t, v)  # the type too: 1, 1.0 and True are equal keys
-    return (t, repr(v))  # floats (-0.0 == 0.0), lists, mappings
-
-
-def _node_sig(node: Any) -> tuple:
-    t = type(node)
-    if t is Scalar:
-        return (t, node.tag, node.raw, node.style)
-    if isinstance(node, Mapping):
-        return (t, node.tag, node.flow, len(node.pairs))
-    if isinstance(node, Sequence):
-        return (t, node.tag, node.flow, len(node.items))
-    return (t, getattr(node, "tag", None))
+def _entry_key(p: EffectivePruner, text: str, i: int) -> tuple:
+    """What a pruner's settings are made of besides the shared global section: its entry as written,
+    pair by pair (key and value spellings, tags and styles), the layer selection values left out.
+    Two entries with the same key merge into settings that differ only in their positions."""
+    entry = p.entry
+    node = entry.node if entry is not None else None
+    if type(node) is not Mapping:
+        return ("own", i)  # the pruner built from the global section, or an entry that is no mapping
+    parts: list = [node.tag, node.flow]
+    for pair in node.pairs:
+        k, v = pair.key, pair.value
+        if type(k) is not Scalar:
+            return ("own", i)
+        if k.value in SELECTION_KEYS:
+            parts.append((k.tag, k.raw, k.style, pair.merged))
+        elif type(v) is Scalar:
+            parts.append((k.tag, k.raw, k.style, pair.merged, v.tag, v.raw, v.style))
+        else:  # a list or mapping: its text, and the column its lines are read from
+            parts.append((k.tag, k.raw, k.style, pair.merged, type(v), v.tag, v.start - text.rfind("\n", 0, v.start),
+                          text[v.start:v.end]))
+    return tuple(parts)
 
 
 # --- what the body sees --------------------------------------------------------------------------
