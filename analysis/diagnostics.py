@@ -19,7 +19,10 @@ class Severity(str, Enum):
 
     @property
     def rank(self) -> int:
-        return {"error": 1, "warning": 2, "information": 3, "hint": 4}[self.value]
+        return _RANK[self.value]
+
+
+_RANK = {"error": 1, "warning": 2, "information": 3, "hint": 4}
 
 
 @dataclass(frozen=True)

@@ -92,18 +92,36 @@ PUBLISH_LIMIT = 1000
 
 def published(diags: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnostic]]:
     """(shown, left out): all of `diags` up to PUBLISH_LIMIT, else the most severe first and, within a
-    severity, each code in turn (every kind of problem keeps a share), shown in document order."""
+    severity, each code in turn (every kind of problem keeps a share), shown in document order.
+
+    The order is that of sorting by (severity, the finding's rank among its code's, position),
+    computed per severity without sorting 40,000 findings."""
     if len(diags) <= PUBLISH_LIMIT:
         return diags, []
-    nth: dict[str, int] = {}
-    ranked = []
+    by_rank: dict[int, dict[str, list[int]]] = {}
     for i, d in enumerate(diags):
-        k = nth.get(d.code, 0)
-        nth[d.code] = k + 1
-        ranked.append((d.severity.rank, k, i))
-    ranked.sort()
-    shown = sorted(i for _, _, i in ranked[:PUBLISH_LIMIT])
-    return [diags[i] for i in shown], [diags[i] for _, _, i in ranked[PUBLISH_LIMIT:]]
+        by_rank.setdefault(d.severity.rank, {}).setdefault(d.code, []).append(i)
+    shown: list[int] = []
+    left = PUBLISH_LIMIT
+    for rank in sorted(by_rank):
+        codes = by_rank[rank]
+        total = sum(len(ix) for ix in codes.values())
+        if total <= left:
+            for ix in codes.values():
+                shown.extend(ix)
+            left -= total
+            continue
+        # the first t of every code (t as large as fits), then the (t+1)-th ones in document order
+        t = 0
+        while sum(min(len(ix), t + 1) for ix in codes.values()) <= left:
+            t += 1
+        for ix in codes.values():
+            shown.extend(ix[:t])
+        left -= sum(min(len(ix), t) for ix in codes.values())
+        shown.extend(sorted(ix[t] for ix in codes.values() if len(ix) > t)[:left])
+        break
+    keep = set(shown)
+    return [diags[i] for i in sorted(shown)], [d for i, d in enumerate(diags) if i not in keep]
 
 
 def left_out_message(uri: str, total: int, left_out: list[Diagnostic]) -> str:

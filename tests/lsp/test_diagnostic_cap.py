@@ -41,6 +41,25 @@ def test_beyond_it_errors_come_first_and_every_code_keeps_a_share():
     assert "prune-lsp check --show-all /w/big.yaml" in msg
 
 
+def test_the_choice_is_a_sort_by_severity_then_turn_then_position():
+    import random
+
+    rnd = random.Random(7)
+    for _ in range(200):
+        n = rnd.choice([PUBLISH_LIMIT + 1, PUBLISH_LIMIT + 500, 3 * PUBLISH_LIMIT])
+        codes = [f"PL{rnd.randint(1, 60):03d}" for _ in range(rnd.randint(1, 6))]
+        diags = [_d(rnd.choice(codes), i, rnd.choice(list(Severity))) for i in range(n)]
+        turn: dict = {}
+        ranked = []
+        for i, d in enumerate(diags):
+            k = turn[(d.severity, d.code)] = turn.get((d.severity, d.code), -1) + 1
+            ranked.append((d.severity.rank, k, i))
+        want = sorted(i for _, _, i in sorted(ranked)[:PUBLISH_LIMIT])
+        shown, left_out = published(diags)
+        assert shown == [diags[i] for i in want]
+        assert len(left_out) == n - PUBLISH_LIMIT
+
+
 HEAD = ("pruning:\n  approach:\n    weight_compression_v2:\n      target_sparsity: 0.25\n      start_step: 0\n"
         "      end_step: 1000\n      pruners:\n")
 
