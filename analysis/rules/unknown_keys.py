@@ -95,7 +95,6 @@ def _guess(guesses: dict, level: Level, name, known: dict) -> Optional[str]:
 def _unknown(ctx: RuleContext, level: Level, pair: Pair, known: dict, mapping: Mapping, guesses: dict) -> None:
     d = ctx.doc.dialect
     name = pair.name
-    shown = name if isinstance(name, str) else repr(name)
     error = d.unknown_pruner_is_error if level is Level.PRUNER else d.unknown_global_is_error
     if d.id == "A" and name == "lock_init_sparsity":
         ctx.report(LOCK_INIT.code, pair, "`lock_init_sparsity` works (pruners read it) but INC logs "
@@ -109,8 +108,18 @@ def _unknown(ctx: RuleContext, level: Level, pair: Pair, known: dict, mapping: M
                    + ("put it under `parameters: {reg_coeff: ...}`" if name == "reg_coeff"
                       else "set it in the global section instead"), fixes=fixes)
         return
+    key = ("text", level, type(name), name)  # the type too: 1 and True are equal keys
+    text = guesses.get(key)  # the same words for every pruner that has this key
+    if text is None:
+        text = guesses[key] = _unknown_text(d, level, name, error, _guess(guesses, level, name, known))
+    msg, severity, suggestion = text
+    ctx.report(UNKNOWN_KEY.code, pair, msg, severity=severity, fixes=_rename(ctx, pair, suggestion))
+
+
+def _unknown_text(d, level: Level, name, error: bool, suggestion: Optional[str]) -> tuple:
+    """(message, severity, did-you-mean) of an unknown key: a function of the dialect, level and name."""
+    shown = name if isinstance(name, str) else repr(name)
     where = "in a " + (d.pruner_tag or "pruner") + " entry" if level is Level.PRUNER else "here"
-    suggestion = _guess(guesses, level, name, known)
     other_level = None
     if isinstance(name, str) and level is Level.GLOBAL and name in d.pruner_keys:
         other_level = "pruner"
@@ -122,8 +131,7 @@ def _unknown(ctx: RuleContext, level: Level, pair: Pair, known: dict, mapping: M
         msg += "INC only warns 'is not supported for config' and ignores it"
     if other_level:
         msg += f" (it is a {other_level}-level key)"
-    ctx.report(UNKNOWN_KEY.code, pair, msg, severity=ERROR if error else WARNING,
-               fixes=_rename(ctx, pair, suggestion))
+    return msg, ERROR if error else WARNING, suggestion
 
 
 def _rename(ctx: RuleContext, pair: Pair, suggestion: Optional[str]) -> list[Fix]:
