@@ -8,7 +8,8 @@ The calls' literal arguments become the engine's own positioned nodes (analysis.
 YAML rules, merge semantics and fixes run unchanged; rules/python_calls.py adds the findings only
 a Python call can have. Modules: source.py (byte columns to code points), literals.py (literals to
 nodes, UNKNOWN for the rest), scopes.py (names and imports), calls.py (calls to ConfigDocs),
-checking.py (the check, unknown-aware).
+runtime.py (values the script changes before INC builds the pruners), entry_points.py (prepare_pruning
+given the config where INC 2.6 expects the model), checking.py (the check, unknown-aware).
 """
 
 from .calls import CallInfo, PythonConfigDoc

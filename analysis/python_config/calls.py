@@ -57,6 +57,8 @@ class CallInfo:
     arg_problems: list[tuple[int, int, str]] = field(default_factory=list)  # TypeErrors of the call itself
     unread: list[tuple[int, int, str]] = field(default_factory=list)  # `**expr` / `*args` not readable
     siblings: list["CallInfo"] = field(default_factory=list)  # every call in the file, this one included
+    # prepare_pruning(...) calls that pass this config where INC 2.6 expects the model (entry_points.py)
+    config_first: list = field(default_factory=list)
 
 
 @dataclass(eq=False)

@@ -24,6 +24,7 @@ from ..schema import spec as T
 from ..yaml_parse import ParsedText
 from ..yaml_tree import Mapping, Node, Scalar, Sequence
 from .calls import CallBuilder, PythonConfigDoc, is_config_call
+from .entry_points import find_config_first_calls
 from .literals import UNKNOWN, Converter, UnknownScalar
 from .runtime import apply_overrides
 from .scopes import ScopeIndex
@@ -62,6 +63,9 @@ class Analysis:
                        key=lambda s: (s.call.lineno, s.call.col_offset))
         self.docs = [builder.build(site, i) for i, site in enumerate(sites)]
         apply_overrides(tree, self.docs, sites, self.conv)  # values the script changes at run time
+        swapped = find_config_first_calls(index, self.smap, {id(s.call): i for i, s in enumerate(sites)})
+        for i, calls in swapped.items():
+            self.docs[i].python.config_first = calls
         infos = [d.python for d in self.docs]
         for info in infos:
             info.siblings = infos

@@ -1,4 +1,5 @@
-"""PL080-PL085: findings about `WeightPruningConfig(...)` calls and the shape of `pruning_configs`.
+"""PL080-PL086: findings about `WeightPruningConfig(...)` calls, the shape of `pruning_configs`, and
+`prepare_pruning` given the config where INC 2.6 expects the model.
 
 The call rules read `ctx.doc.python` (a python_config.calls.CallInfo, set only for configs found
 in Python files); the two shape rules apply to every dialect-A config (YAML, JSON or Python),
@@ -48,6 +49,15 @@ NOT_READ = rule(
     explanation="The keys of a `**kwargs` expansion (or `*args`) computed at run time are not known statically: "
     "prune-lsp checks what is written and skips every finding that could depend on them. Check the file they "
     "come from (a YAML or JSON config is checked by `prune-lsp check` too).")
+CONFIG_FIRST = rule(
+    "PL086", "prepare-pruning-config-first", ERROR, "prepare_pruning(config, model, ...): INC 2.6 takes the model first",
+    dialects="A", fixable=True,
+    explanation="INC 2.6's signature is `prepare_pruning(model, config, optimizer=None, dataloader=None, "
+    "loss_func=None, framework='pytorch', device=None)`; INC's earlier releases took the config first, and scripts "
+    "written for them (INC's own ResNet50 and GLUE pruning examples, its pruning_2_plus.x tests) still pass it "
+    "first. INC 2.6 then hands the model to process_config, which fails with `AssertionError: not supported type "
+    "<the model>` before any pruner is built. Reported only where the first argument is certainly one of the file's "
+    "WeightPruningConfig(...) objects; the fix swaps the first two arguments.")
 
 
 def _rng(ctx: RuleContext, span: tuple[int, int]) -> Range:
@@ -133,6 +143,23 @@ def check_call_arguments(ctx: RuleContext) -> None:
         ctx.report(BAD_CALL.code, _rng(ctx, (start, end)), message)
     for start, end, message in info.unread:
         ctx.report(NOT_READ.code, _rng(ctx, (start, end)), message + ": findings that could depend on them are skipped")
+
+
+@checker(CONFIG_FIRST)
+def check_prepare_pruning_order(ctx: RuleContext) -> None:
+    info = getattr(ctx.doc, "python", None)
+    for call in getattr(info, "config_first", None) or ():
+        fixes = []
+        a, b = call.config_arg, call.model_arg
+        if b is not None:
+            text = ctx.parsed.text
+            fixes = [Fix("pass the model first: prepare_pruning(model, config, ...)",
+                         (TextEdit(_rng(ctx, a), text[b[0]:b[1]]), TextEdit(_rng(ctx, b), text[a[0]:a[1]])))]
+        ctx.report(CONFIG_FIRST.code, _rng(ctx, a), "this WeightPruningConfig is passed first, where INC 2.6's "
+                   "prepare_pruning(model, config, optimizer=None, dataloader=None, ...) takes the model (the config came "
+                   "first in earlier INC releases): INC hands the model to process_config and fails with "
+                   "AssertionError: not supported type <the model>; pass the model first",
+                   related=[(_rng(ctx, call.callee), "the prepare_pruning call")], fixes=fixes)
 
 
 def _unknown(node) -> bool:

@@ -19,3 +19,10 @@ twice = WeightPruningConfig([{}], pruning_configs=[{}], end_step=5, excluded_op_
 def at_run_time(options):
     # PL085: arguments that only exist at run time
     return WeightPruningConfig([{}], excluded_op_names=[], **options)
+
+
+def config_first(model, optimizer):
+    # PL086: the config passed where INC 2.6's prepare_pruning takes the model
+    from neural_compressor.training import prepare_pruning
+    config = WeightPruningConfig([{}], start_step=1, end_step=4, excluded_op_names=[])
+    return prepare_pruning(config, model, optimizer)
