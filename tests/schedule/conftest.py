@@ -16,11 +16,12 @@ from tests.conftest import INC_PYTHON
 HERE = Path(__file__).resolve().parent
 CONFIGS = sorted((HERE / "configs").glob("*.yaml"))
 RECORDER = HERE / "inc_record_schedule.py"
+MODELS = HERE / "inc_toy_models.py"  # the models it trains: part of what a recording depends on
 CACHE = Path(os.environ.get("PRUNE_LSP_SCHEDULE_CACHE", Path.home() / ".cache" / "prune-lsp" / "schedule"))
 
 
 def _key(path: Path) -> str:
-    h = hashlib.sha256(RECORDER.read_bytes())
+    h = hashlib.sha256(RECORDER.read_bytes() + MODELS.read_bytes())
     h.update(path.name.encode() + b"\0" + path.read_bytes())
     return h.hexdigest()[:32]
 

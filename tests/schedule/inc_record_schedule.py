@@ -20,6 +20,7 @@ experimental/pruning.py calls them. The scheduler is observed by wrapping each p
 
 import json
 import logging
+import os
 import sys
 import traceback
 
@@ -28,22 +29,11 @@ import yaml
 logging.disable(logging.CRITICAL)
 
 import torch  # noqa: E402
-from torch import nn  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # run as a script: its folder holds the models
+from inc_toy_models import WIDTH, Toy  # noqa: E402
 
 torch.manual_seed(0)
-WIDTH = 64
-
-
-class Toy(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.fc1 = nn.Linear(WIDTH, WIDTH)
-        self.fc2 = nn.Linear(WIDTH, WIDTH)
-        self.fc3 = nn.Linear(WIDTH, WIDTH)
-        self.head = nn.Linear(WIDTH, 2)
-
-    def forward(self, x):
-        return self.head(torch.relu(self.fc3(torch.relu(self.fc2(torch.relu(self.fc1(x)))))))
 
 
 def _err(exc):
