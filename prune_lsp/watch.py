@@ -1,5 +1,5 @@
 """`prune-lsp watch RUN_DIR [--config FILE] [--device ...] [--format text|jsonl] [--poll SECONDS]
-[--exit-when-idle SECONDS] [--chart FILE.svg]`
+[--exit-when-idle SECONDS] [--chart FILE.svg] [--steps-per-epoch N]`
 
 Follows a training run's output folder: every checkpoint that appears (HF Trainer checkpoint-N/,
 or any model file/folder the other commands accept) is measured once it is completely written,
@@ -7,6 +7,8 @@ reusing the counts of tensors that did not change, and compared per pruner with 
 its step. jsonl: one object per checkpoint (design.md). The chart (SVG, measured points over the
 schedule) is rewritten after each checkpoint. Ctrl-C stops it (exit 130); --exit-when-idle stops
 it after that many seconds without a new checkpoint (exit 0). Exit 2 when it cannot start.
+An INC 1.x config schedules by epoch: a checkpoint's epoch comes from its trainer_state.json, else
+from its step and --steps-per-epoch (or the config's pruning.train.iteration); see docs/watch.md.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ def add_arguments(parser) -> None:
                         help="stop after this many seconds without a new checkpoint")
     parser.add_argument("--chart", metavar="FILE.svg", default=None,
                         help="the chart to keep up to date (default RUN_DIR/prune-lsp-watch.svg; '-' for none)")
+    parser.add_argument("--steps-per-epoch", type=int, default=None, metavar="N",
+                        help="INC 1.x configs (scheduled by epoch): optimizer steps per epoch, to place checkpoints "
+                             "that have no trainer_state.json epoch (default: the config's pruning.train.iteration)")
 
 
 def run(args) -> int:
@@ -39,8 +44,11 @@ def run(args) -> int:
     if args.poll <= 0:
         print("prune-lsp watch: --poll must be > 0", file=sys.stderr)
         return 2
+    if args.steps_per_epoch is not None and args.steps_per_epoch <= 0:
+        print("prune-lsp watch: --steps-per-epoch must be > 0", file=sys.stderr)
+        return 2
     try:
-        w = Watcher(args.run_dir, args.config, args.device)
+        w = Watcher(args.run_dir, args.config, args.device, steps_per_epoch=args.steps_per_epoch)
     except DeviceError as e:
         print(f"prune-lsp watch: {e}", file=sys.stderr)
         return 2
@@ -62,10 +70,10 @@ def run(args) -> int:
         else:
             out.write(format_text(res) + "\n")
         out.flush()
-        if res.step is not None:
+        if res.x is not None:  # epochs done for an INC 1.x config, the chart's unit
             for p in res.pruners:
                 if p["measured"] is not None:
-                    points.append((res.step, p["measured"], p["index"]))
+                    points.append((res.x, p["measured"], p["index"]))
         if chart and w.schedule is not None:
             _write_chart(chart, w, points, args.run_dir)
 
@@ -86,7 +94,11 @@ def run(args) -> int:
 def _write_chart(path: str, w, points, run_dir: str) -> None:
     from analysis.schedule.chart import svg_chart
 
-    until = max([p[0] for p in points] + [max(((s.last_update or 0) + 1 for s in w.schedule.pruners), default=1)])
+    import math
+
+    # (an INC 1.x point sits at epochs done, a float; the axis ends on a whole step/epoch)
+    until = math.ceil(max([p[0] for p in points]
+                          + [max(((s.last_update or 0) + 1 for s in w.schedule.pruners), default=1)]))
     text = svg_chart(w.schedule.pruners, title=f"prune-lsp watch: {run_dir}", until=until, measured=points)
     tmp = f"{path}.tmp"
     try:
@@ -103,12 +115,21 @@ def _pct(x) -> str:
 
 def format_text(res) -> str:
     head = f"step {res.step if res.step is not None else '?':>7}  {res.path}"
+    if res.unit == "epoch":
+        head += (f"  (epoch {res.epoch:.2f}, from {res.epoch_source})" if res.epoch is not None
+                 else "  (epoch unknown)")
     if res.error:
         return f"{head}  could not be measured: {res.error}"
-    inc = res.report["inc"]
-    figs = " ".join("?" if inc[k] is None else f"{inc[k]:.4f}" for k in
-                    ("elementwise_over_matmul_gemm_conv", "elementwise_over_all", "blockwise_over_matmul_gemm_conv"))
+    if res.unit == "epoch":  # INC 1.x's own figure: report_sparsity's total
+        total = (res.inc_1x or {}).get("total_sparsity")
+        figs = "1.x total sparsity " + ("?" if total is None else f"{total:.4f}")
+    else:
+        inc = res.report["inc"]
+        figs = " ".join("?" if inc[k] is None else f"{inc[k]:.4f}" for k in
+                        ("elementwise_over_matmul_gemm_conv", "elementwise_over_all",
+                         "blockwise_over_matmul_gemm_conv"))
     lines = [f"{head}  INC {figs}  ({res.seconds:.2f}s, {res.counted} tensor(s) counted, {res.reused} reused)"]
+    lines.extend(f"    note: {n}" for n in res.notes)
     for p in res.pruners:
         sched = "" if p["scheduled"] is None else (
             f", schedule expects {_pct(p['scheduled'])}" if p["scheduled_low"] in (None, p["scheduled"])

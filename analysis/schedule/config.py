@@ -34,6 +34,13 @@ class ConfigSchedule:
     pruners: list[PrunerSchedule] = field(default_factory=list)
     train_epochs: Optional[int] = None  # dialect D: pruning.train.epoch
     anchors: list = field(default_factory=list)  # per pruner: the EffectivePruner (A/B/C) or entry (D)
+    # dialect D, per pruner: its `names` (parameter names INC 1.x prunes), None when absent (then INC
+    # 1.x prunes every parameter of 2 or 4 dimensions: Pruner.__init__ takes get_all_weight_names())
+    names: list = field(default_factory=list)
+    # dialect D: pruning.train's integer keys (start_epoch, end_epoch, iteration, epoch); INC's own
+    # PyTorch loop (adaptor/pytorch.py train) runs epochs start_epoch..end_epoch-1 of at most
+    # `iteration` steps each, calling on_epoch_begin(epoch) with those numbers
+    train: dict = field(default_factory=dict)
 
     def to_json(self) -> dict:
         out = {"pruners": [p.to_json() for p in self.pruners], "dialect": self.dialect}
@@ -92,10 +99,12 @@ def _d(doc, cs: ConfigSchedule) -> None:
                 v = to_python(p.value, null_as_empty_dict=True)
                 if v is not None:
                     glob[p.name] = v
-    epochs = path_value(doc.root, "pruning", "train", "epoch")
-    if epochs is not None:
-        v = to_python(epochs)
-        cs.train_epochs = v if isinstance(v, int) and not isinstance(v, bool) else None
+    for key in ("epoch", "start_epoch", "end_epoch", "iteration"):
+        node = path_value(doc.root, "pruning", "train", key)
+        v = to_python(node) if node is not None else None
+        if isinstance(v, int) and not isinstance(v, bool):
+            cs.train[key] = v
+    cs.train_epochs = cs.train.get("epoch")
     for i, entry in enumerate(doc.pruners):
         cfg = dict(glob)
         m = entry.mapping
@@ -118,6 +127,7 @@ def _d(doc, cs: ConfigSchedule) -> None:
         label = f"pruner {i + 1}" + (f" ({', '.join(map(str, names[:2]))}{', ...' if len(names) > 2 else ''})"
                                      if isinstance(names, list) and names else "")
         sched = schedule_d(cfg, i + 1, label)
+        cs.names.append([str(n) for n in names] if isinstance(names, list) else None)
         gfreq = glob.get("update_frequency")
         if "update_frequency" not in local and gfreq not in (None, 1, 1.0):
             sched.notes.append(f"the global update_frequency ({gfreq}) is ignored: a `!Pruner` has its own, 1 by "

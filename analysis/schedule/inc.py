@@ -103,7 +103,8 @@ class PrunerSchedule:
         dialect D: after `steps_done` epochs began). None when the schedule is unknown."""
         if self.mode in ("lock", "calibration", "none") or self.error:
             return None
-        ratio = self.initial
+        # INC 1.x: initial_sparsity is only where the curve starts; before start_epoch no masks exist
+        ratio = 0.0 if self.dialect == "D" else self.initial
         for u in self.updates:
             if u.step < steps_done:
                 ratio = u.ratio

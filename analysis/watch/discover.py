@@ -26,6 +26,7 @@ class Candidate:
     step: Optional[int]
     kind: str  # "hf-checkpoint" | "file" | "index"
     files: tuple[str, ...]  # the files whose completeness decides (see complete.py)
+    epoch: Optional[float] = None  # trainer_state.json `epoch` (epochs done, a float), when written
 
 
 def step_from_name(name: str) -> Optional[int]:
@@ -35,13 +36,24 @@ def step_from_name(name: str) -> Optional[int]:
     return int(m.group(1)) if m else None
 
 
-def trainer_step(folder: str) -> Optional[int]:
+def _trainer_state(folder: str) -> dict:
     try:
         with open(os.path.join(folder, "trainer_state.json"), encoding="utf-8") as f:
-            v = json.load(f).get("global_step")
-        return v if isinstance(v, int) and not isinstance(v, bool) else None
-    except (OSError, ValueError, AttributeError):
-        return None
+            v = json.load(f)
+        return v if isinstance(v, dict) else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def trainer_step(folder: str) -> Optional[int]:
+    v = _trainer_state(folder).get("global_step")
+    return v if isinstance(v, int) and not isinstance(v, bool) else None
+
+
+def trainer_epoch(folder: str) -> Optional[float]:
+    """The Trainer's `epoch`: epochs done when it saved (1.5 = half way through the second)."""
+    v = _trainer_state(folder).get("epoch")
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and v >= 0 else None
 
 
 def _weights_in(folder: str) -> list[str]:
@@ -79,7 +91,8 @@ def discover(run_dir: str) -> list[Candidate]:
                 step = trainer_step(e.path)
                 files = tuple(weights) + (os.path.join(e.path, "trainer_state.json"),)
                 found.append(Candidate(e.path if _has_config(e.path) else weights[0],
-                                       step if step is not None else int(hf.group(1)), "hf-checkpoint", files))
+                                       step if step is not None else int(hf.group(1)), "hf-checkpoint", files,
+                                       trainer_epoch(e.path)))
             elif _has_config(e.path):
                 found.append(Candidate(e.path, step_from_name(e.name), "folder", tuple(weights)))
             else:

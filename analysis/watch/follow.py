@@ -12,7 +12,8 @@ from .complete import file_complete, files_of_index, needs_stable_poll, snapshot
 from .discover import Candidate, discover
 from .reuse import CountsCache
 
-SETTLE_S = 0.05  # a complete-looking checkpoint is stat'ed again after this long before it is read
+SETTLE_S = 0.05
+  # a complete-looking checkpoint is stat'ed again after this long before it is read
 
 
 @dataclass
@@ -26,18 +27,35 @@ class Result:
     reused: int = 0
     counted: int = 0
     completed_at: float = 0.0  # when the checkpoint was seen complete (time.time())
+    epoch: Optional[float] = None  # epochs done (trainer_state.json, or steps / steps per epoch)
+    epoch_source: str = ""
+    unit: str = "step"  # the schedule's: "epoch" for an INC 1.x config
+    inc_1x: Optional[dict] = None  # INC 1.x config: {"total_sparsity": report_sparsity() as a ratio}
+    notes: list = field(default_factory=list)
+
+    @property
+    def x(self) -> Optional[float]:
+        """Where the checkpoint sits on the schedule's axis (steps, or epochs done for INC 1.x)."""
+        return self.epoch if self.unit == "epoch" else self.step
 
     def to_json(self) -> dict:
         r = self.report or {}
-        return {"path": self.path, "step": self.step, "inc": r.get("inc"),
-                "pruners": [{"index": p["index"], "measured": p["measured"], "scheduled": p["scheduled"],
-                             "scheduled_low": p["scheduled_low"], "flags": p["flags"]} for p in self.pruners],
-                "error": self.error, "seconds": round(self.seconds, 4),
-                "tensors": {"counted": self.counted, "reused": self.reused}}
+        # (INC 2.x's get_sparsity_ratio figures mean nothing for an INC 1.x run: inc_1x instead)
+        out = {"path": self.path, "step": self.step, "epoch": self.epoch,
+               "inc": r.get("inc") if self.unit != "epoch" else None,
+               "pruners": [{"index": p["index"], "measured": p["measured"], "scheduled": p["scheduled"],
+                            "scheduled_low": p["scheduled_low"], "flags": p["flags"]} for p in self.pruners],
+               "error": self.error, "seconds": round(self.seconds, 4),
+               "tensors": {"counted": self.counted, "reused": self.reused}, "notes": list(self.notes)}
+        if self.unit == "epoch":
+            out["epoch_source"] = self.epoch_source or None
+            out["inc_1x"] = self.inc_1x
+        return out
 
 
 class Watcher:
-    def __init__(self, run_dir: str, config: Optional[str] = None, device: str = "cpu"):
+    def __init__(self, run_dir: str, config: Optional[str] = None, device: str = "cpu",
+                 steps_per_epoch: Optional[int] = None):
         from analysis.sparsity.torch_backend import resolve_device
 
         self.run_dir = run_dir
@@ -49,22 +67,38 @@ class Watcher:
         self.schedule = None
         self.specs = None
         self.notes: list[str] = []
+        self.clock = None  # INC 1.x config: how steps map to epochs (legacy.py)
         if config is not None:
             from analysis.schedule import ScheduleError, schedules_from_file
             from analysis.sparsity.report import SparsityError, pruner_specs_from_config
+
+            from .legacy import clock_for
 
             try:
                 self.schedule = schedules_from_file(config)
             except ScheduleError as e:
                 self.notes.append(f"no schedule: {e}")
-            try:
-                self.specs, _ = pruner_specs_from_config(config)
-            except SparsityError as e:
-                self.notes.append(f"no pruner selection ({e}); INC's default pruner is used")
+            if self.legacy:
+                self.clock = clock_for(self.schedule, steps_per_epoch)
+                self.notes.append("INC 1.x config: pruners schedule by epoch and prune the parameters their `names` "
+                                  "list; " + (f"{self.clock.steps_per_epoch} steps per epoch ({self.clock.source})"
+                                              if self.clock.steps_per_epoch else
+                                              "a checkpoint's epoch comes from its trainer_state.json only (pass "
+                                              "--steps-per-epoch N for others)"))
+                self.specs = []  # selected per checkpoint by parameter name (measure)
+            else:
+                try:
+                    self.specs, _ = pruner_specs_from_config(config)
+                except SparsityError as e:
+                    self.notes.append(f"no pruner selection ({e}); INC's default pruner is used")
         if self.specs is None:
             from analysis.sparsity.report import pruner_specs_from_config
 
             self.specs, _ = pruner_specs_from_config(None)
+
+    @property
+    def legacy(self) -> bool:
+        return self.schedule is not None and self.schedule.dialect == "D"
 
     def _files(self, c: Candidate) -> list[str]:
         out = []
@@ -121,13 +155,50 @@ class Watcher:
             from analysis.models import load_layer_index
 
             index = load_layer_index(c.path)
-            selections = [(spec, _select(spec.config, index)[0]) for spec in self.specs]
             with open_model_tensors(c.path, index) as tensors:
-                report = build_report(index, tensors, selections, self.device, reuse=self.cache)
-            res.report = report
-            res.reused, res.counted = self.cache.last_reused, self.cache.last_counted
-            res.pruners = compare(report, self.schedule, c.step)
+                if self.legacy:
+                    self._measure_legacy(c, res, index, tensors, build_report, compare)
+                else:
+                    selections = [(spec, _select(spec.config, index)[0]) for spec in self.specs]
+                    report = build_report(index, tensors, selections, self.device, reuse=self.cache)
+                    res.report = report
+                    res.reused, res.counted = self.cache.last_reused, self.cache.last_counted
+                    res.pruners = compare(report, self.schedule, c.step)
+                    res.epoch = c.epoch
         except Exception as e:  # one checkpoint that cannot be read does not stop the watch
             res.error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
         res.seconds = time.perf_counter() - t0
         return res
+
+    def _measure_legacy(self, c: Candidate, res: Result, index, tensors, build_report, compare) -> None:
+        """An INC 1.x config: selection by parameter name, INC 1.x's figure, the epoch's schedule."""
+        from analysis.sparsity.report import PrunerSpec
+
+        from . import legacy
+
+        shapes = {}
+        for lay in index.layers:
+            for p in (lay.params or ()) + ((lay.weight,) if lay.weight else ()):
+                h = tensors.get(p)
+                if h is not None:
+                    shapes[p] = tuple(h.shape)
+        selections = []
+        for i, (sched, names) in enumerate(zip(self.schedule.pruners, self.schedule.names)):
+            layers, notes = legacy.selected_layers(names, index, shapes)
+            res.notes.extend(f"pruner {i + 1}: {n}" for n in notes)
+            # "1x1": element-wise counts (INC 1.x's masks zero single weights, or whole tiles that
+            # still count as their elements)
+            spec = PrunerSpec(i + 1, sched.label, {"pattern": "1x1", "prune_type": sched.pruning_type,
+                                                   "target_sparsity": sched.target})
+            selections.append((spec, layers))
+        report = build_report(index, tensors, selections, self.device, reuse=self.cache)
+        res.report = report
+        res.reused, res.counted = self.cache.last_reused, self.cache.last_counted
+        res.unit = "epoch"
+        res.inc_1x = {"total_sparsity": legacy.report_sparsity(report, index, tensors, self.cache)}
+        res.epoch, res.epoch_source, first = legacy.checkpoint_epoch(c.epoch, c.step, self.clock)
+        position = legacy.epochs_begun(res.epoch, first) if res.epoch is not None else None
+        if position is None:
+            res.notes.append(legacy.unknown_epoch_note(self.clock))
+        measured = [legacy.pruner_ratio(report, layers) for _, layers in selections]
+        res.pruners = compare(report, self.schedule, position, measured=measured)

@@ -1,6 +1,7 @@
 """`prune-lsp.watchRun` / `prune-lsp.stopWatch`: the server side of `prune-lsp watch`.
 
-`prune-lsp.watchRun [{"runDir": PATH, "uri": CONFIG_URI, "device"?: ..., "poll"?: SECONDS}]`
+`prune-lsp.watchRun [{"runDir": PATH, "uri": CONFIG_URI, "device"?: ..., "poll"?: SECONDS,
+"stepsPerEpoch"?: N}]` (stepsPerEpoch: `watch --steps-per-epoch`, for INC 1.x configs)
 follows a training run's output folder with the CLI's own code (analysis.watch.follow.Watcher),
 on a thread per watched folder (never on the event loop: measuring reads whole checkpoints). It
 answers at once with the watch's id and INC's schedule per pruner (sent once, here), then sends
@@ -99,13 +100,17 @@ def register(server: "PruneLanguageServer") -> None:
         poll = opts.get("poll", DEFAULT_POLL_S)
         if not isinstance(device, str) or not isinstance(poll, (int, float)) or poll <= 0:
             raise JsonRpcInvalidParams("device must be a string (auto, cpu, cuda, cuda:N), poll a number > 0")
+        steps_per_epoch = opts.get("stepsPerEpoch")
+        if steps_per_epoch is not None and (not isinstance(steps_per_epoch, int) or isinstance(steps_per_epoch, bool)
+                                            or steps_per_epoch <= 0):
+            raise JsonRpcInvalidParams("stepsPerEpoch must be an integer > 0")
 
         def build():
             from analysis.sparsity.sources import use_safe_reads
             from analysis.watch.follow import Watcher
 
             use_safe_reads()  # a checkpoint rewritten mid-count is an error, not SIGBUS killing the server
-            return Watcher(run_dir, config, device)
+            return Watcher(run_dir, config, device, steps_per_epoch=steps_per_epoch)
 
         loop = asyncio.get_running_loop()
         try:

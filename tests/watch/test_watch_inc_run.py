@@ -46,3 +46,66 @@ def test_watch_agrees_with_inc_during_a_real_run(tmp_path):
         assert [p["measured"] for p in r["pruners"]] == pytest.approx(t["current"], abs=1e-12)
         assert all(p["flags"] == [] for p in r["pruners"]), r
     assert max(t["current"][0] for t in theirs.values()) > 0.75  # the run really pruned
+
+
+CONFIG_1X = HERE.parent / "schedule" / "configs" / "d_train_loop.yaml"
+
+
+def test_watch_agrees_with_inc_during_a_real_1x_run(tmp_path):
+    """INC 1.x (dialect D): INC 2.6's experimental Pruning trains with its own loop from the config's
+    `pruning.train` (3 steps an epoch), checkpoints every 2 steps (alternately HF checkpoint-N/ with
+    trainer_state.json's epoch, and step_N.pt placed by pruning.train.iteration). At each: watch's
+    epoch is the run's, its 1.x total is INC's report_sparsity(), each pruner's figure the zeros of
+    INC's masks over the parameters `names` lists (2-D ones only: fc3.bias is skipped, the head is
+    pruned), and its schedule the sparsity INC computed those masks for."""
+    if not INC_PYTHON.exists():
+        pytest.skip(f"INC 2.6 oracle venv absent ({INC_PYTHON}; scripts/test builds it)")
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    figures = tmp_path / "inc_figures.jsonl"
+    inc = subprocess.Popen([str(INC_PYTHON), str(HERE / "inc_training_run.py"), str(CONFIG_1X), str(run_dir),
+                            str(figures), "0", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watch = start_when_first_file_appears(run_dir, [
+        sys.executable, "-m", "prune_lsp", "watch", str(run_dir), "--config", str(CONFIG_1X), "--format", "jsonl",
+        "--poll", "0.1", "--exit-when-idle", "15"], inc, timeout=600)
+    _, inc_err = inc.communicate(timeout=600)
+    assert inc.returncode == 0, inc_err[-3000:]
+    out, err = watch.communicate(timeout=180)
+    assert watch.returncode == 0, err[-2000:]
+    rows = [json.loads(line) for line in out.splitlines()]
+    theirs = {r["step"]: r for r in map(json.loads, figures.read_text().splitlines())}
+    assert [r["step"] for r in rows] == sorted(theirs) == list(range(2, 16, 2))  # 5 epochs of 3 steps
+    assert {r["epoch_source"] for r in rows} == {"trainer_state.json", "pruning.train.iteration"}
+    for r in rows:
+        t = theirs[r["step"]]
+        assert r["epoch"] == pytest.approx(t["epoch"], abs=1e-12)
+        assert r["inc"] is None  # INC 2.x's figures do not apply to a 1.x run
+        assert r["inc_1x"]["total_sparsity"] == pytest.approx(t["report_sparsity"], abs=1e-12), r["step"]
+        assert [p["measured"] for p in r["pruners"]] == pytest.approx(t["current"], abs=1e-12), r["step"]
+        assert [p["scheduled"] for p in r["pruners"]] == pytest.approx(t["scheduled"], abs=1e-12), r["step"]
+        assert all(p["flags"] == [] for p in r["pruners"]), r
+    assert max(t["current"][0] for t in theirs.values()) > 0.79  # the run really pruned to 80 %
+
+    # the same folder without a way to place step_N.pt in epochs: said, not guessed ...
+    no_iteration = tmp_path / "no_iteration.yaml"
+    no_iteration.write_text(CONFIG_1X.read_text().replace("    iteration: 3\n", ""))
+    blind = _watch_done(run_dir, no_iteration)
+    for r in blind:
+        if r["path"].startswith("step_"):
+            assert r["epoch"] is None and all(p["scheduled"] is None for p in r["pruners"])
+            assert any("epoch unknown" in n for n in r["notes"])
+        else:
+            assert r["epoch"] == pytest.approx(theirs[r["step"]]["epoch"], abs=1e-12)
+    # ... and --steps-per-epoch places them again
+    told = _watch_done(run_dir, no_iteration, "--steps-per-epoch", "3")
+    assert [[p["scheduled"] for p in r["pruners"]] for r in told] == [[p["scheduled"] for p in r["pruners"]]
+                                                                     for r in rows]
+    assert {r["epoch_source"] for r in told} == {"trainer_state.json", "--steps-per-epoch"}
+
+
+def _watch_done(run_dir: Path, config: Path, *extra: str) -> list:
+    out = subprocess.run([sys.executable, "-m", "prune_lsp", "watch", str(run_dir), "--config", str(config),
+                          "--format", "jsonl", "--poll", "0.1", "--exit-when-idle", "0.5", "--chart", "-", *extra],
+                         capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    return [json.loads(line) for line in out.stdout.splitlines()]
