@@ -4,8 +4,12 @@ reading it:
   wrote it and stored in the central directory: (CRC, member size, place in the storage, dtype,
   shape, pattern) names the bytes, and reading the directory costs nothing. A new checkpoint whose
   tensor did not change reuses the count.
-- elsewhere (safetensors has no checksum; hashing costs as much as counting): (file, size, mtime,
-  offset, dtype, shape, pattern): reused only when the same file is measured again unchanged.
+- elsewhere (safetensors has no checksum; hashing costs as much as counting): (device, inode,
+  size, mtime, offset, dtype, shape, pattern): reused only when the same file (the same inode: also
+  after a rename or through a hard link) is measured again unchanged. A new file with the same
+  bytes is counted again: nothing short of reading its bytes proves they are the old ones (same
+  header offsets, dtypes and shapes say nothing about the values), and reading them is what
+  counting costs. docs/watch.md says more.
 """
 
 from __future__ import annotations
@@ -62,7 +66,8 @@ class CountsCache:
             s = os.stat(t.path)
         except OSError:
             return None
-        return ("file", t.path, s.st_size, s.st_mtime_ns, t.offset, str(handle.dtype), tuple(handle.shape), pattern)
+        return ("file", s.st_dev, s.st_ino, s.st_size, s.st_mtime_ns, t.offset, str(handle.dtype),
+                tuple(handle.shape), pattern)
 
     def get(self, key):
         if key is None:
