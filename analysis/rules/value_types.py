@@ -54,20 +54,29 @@ def check_value_types(ctx: RuleContext) -> None:
     d = ctx.doc.dialect
     if ctx.doc.unrecognised or not d.supported:
         return
+    unread_local = UNREAD_LOCAL.get(d.id, frozenset())
     for level, mapping, _index in _levels(ctx):
         known = d.keys_at(level)
         schema_checked = d.id in "CD" and level is Level.GLOBAL
-        for pair in mapping.pairs:
+        pairs = mapping.pairs
+        # get_pair below finds the pair PyYAML keeps; only a mapping with a repeated key needs asking
+        names = [p.name for p in pairs if isinstance(p.name, str)]
+        repeated = len(set(names)) < len(names)
+        unread = None
+        for pair in pairs:
             spec = known.get(pair.name) if isinstance(pair.name, str) else None
-            if spec is None or mapping.get_pair(pair.name) is not pair:
+            if spec is None or (repeated and mapping.get_pair(pair.name) is not pair):
                 continue  # unknown, or a duplicate PyYAML discards (PL059 says so)
             if d.id == "D" and level is Level.PRUNER and pair.name in LEGACY_RUN_CHECKED:
                 continue  # PL071 (legacy_run.py): what the 1.x pruner of this type does with the value
             before = len(ctx.diagnostics)
             _check(ctx, d.id, level, spec, pair, schema_checked)
-            unread = UNREAD_LOCAL.get(d.id, frozenset())
-            if d.id == "D" and _prune_type(mapping) == "pattern_lock":
-                unread = unread | PATTERN_LOCK_UNREAD
+            if len(ctx.diagnostics) == before:
+                continue  # nothing found: nothing to soften
+            if unread is None:
+                unread = unread_local
+                if d.id == "D" and _prune_type(mapping) == "pattern_lock":
+                    unread = unread | PATTERN_LOCK_UNREAD
             if level is Level.PRUNER and pair.name in unread:
                 for diag in ctx.diagnostics[before:]:
                     if diag.code == WRONG_TYPE.code and diag.severity is ERROR:

@@ -30,9 +30,16 @@ def check_yaml_traps(ctx: RuleContext) -> None:
     if ctx.doc.unrecognised or not ctx.doc.dialect.supported:
         return
     for level, mapping, _index in _levels(ctx):
-        for pair in mapping.pairs:
+        pairs = mapping.pairs
+        names = [p.name for p in pairs]
+        # only a mapping with a repeated key needs get_pair to find the pair PyYAML keeps
+        try:
+            repeated = len(set(names)) < len(names)
+        except TypeError:  # an unhashable name
+            repeated = True
+        for pair in pairs:
             v = pair.value
-            if not isinstance(v, Scalar) or pair.merged or mapping.get_pair(pair.name) is not pair:
+            if not isinstance(v, Scalar) or pair.merged or (repeated and mapping.get_pair(pair.name) is not pair):
                 continue  # a duplicate PyYAML discards never reaches INC
             if pair.name == "pattern" and not v.style and isinstance(v.value, int) and ":" in v.raw:
                 msg = f"`{v.raw}` unquoted is the integer {v.value} in YAML 1.1, not an N:M pattern; write \"{v.raw}\""
