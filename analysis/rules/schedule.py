@@ -23,10 +23,13 @@ PRUNES_ONCE = rule(F.PRUNES_ONCE, "frequency-prunes-once", WARNING,
                    "makes a single update at start_step, and (counting it as the last) goes straight to the target: "
                    "one-shot pruning where gradual pruning was written. Recorded from INC 2.6 (tests/schedule).")
 STOPS_SHORT = rule(F.STOPS_SHORT, "schedule-stops-short", WARNING,
-                   "The schedule ends below the target sparsity", dialects="C",
-                   explanation="The experimental pytorch_pruner divides its curve into `(end_step - start_step + 1) "
-                   "// update_frequency_on_step` parts but updates one time fewer, so with a frequency of 1 (and "
-                   "other ranges) the last update aims below target_sparsity. A cap below the target is PL034.")
+                   "The schedule ends below the target sparsity", dialects="CD",
+                   explanation="The experimental pytorch_pruner (C) divides its curve into `(end_step - start_step "
+                   "+ 1) // update_frequency_on_step` parts but updates one time fewer, so with a frequency of 1 "
+                   "(and other ranges) the last update aims below target_sparsity. An INC 1.x pruner (D) works by "
+                   "epochs: at epoch e it aims at `initial + (target - initial) * ((e - start_epoch + 1) // f) * f "
+                   "/ (end_epoch - start_epoch + 1)` with f its update_frequency, so when f does not divide the "
+                   "number of epochs its last epoch stays below the target. A cap below the target is PL034.")
 
 
 @checker(ENDS_AFTER_RUN, PRUNES_ONCE, STOPS_SHORT)

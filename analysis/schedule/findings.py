@@ -66,12 +66,27 @@ def pruner_findings(s: PrunerSchedule, total: Optional[int] = None) -> list[Find
                        f"{final:.4g}")
                 out.append(Finding(STOPS_SHORT, s.index, msg, "target_sparsity", "cap"))
             else:
-                why = ("the experimental pruner counts (end - start + 1) // frequency updates and stops one short"
-                       if s.dialect == "C" else
-                       f"INC's last mask update, at {unit} {s.updates[-1].step}, does not reach it")
+                key = end_key
+                if s.dialect == "C":
+                    why = "the experimental pruner counts (end - start + 1) // frequency updates and stops one short"
+                elif s.dialect == "D":
+                    why, key = _d_short(s), "update_frequency"
+                else:
+                    why = f"INC's last mask update, at {unit} {s.updates[-1].step}, does not reach it"
                 msg = f"the schedule ends at {final:.4g}, short of the target {s.target:g}: {why}"
-                out.append(Finding(STOPS_SHORT, s.index, msg, end_key, "count"))
+                out.append(Finding(STOPS_SHORT, s.index, msg, key, "count"))
     return out
+
+
+def _d_short(s: PrunerSchedule) -> str:
+    """INC 1.x (pruner_legacy/pruner.py update_sparsity): epochs, not steps, and whole frequencies."""
+    span = s.end - s.start + 1
+    f = s.frequency
+    reached = (span // f) * f
+    return (f"INC 1.x raises the ratio by whole update_frequency ({f:g}) epochs, ((epoch - start_epoch + 1) // "
+            f"{f:g}) * {f:g} / {span} of the way, and {f:g} does not divide the {span} epochs "
+            f"{s.start}..{s.end}, so its last epoch ({s.end}) gets {reached:g}/{span} of it; make end_epoch - "
+            f"start_epoch + 1 a multiple of update_frequency")
 
 
 def _steps(steps: list[int]) -> str:

@@ -31,3 +31,38 @@ def test_pl090_run_ends_before_the_last_update():
     text = (CFG / "d_oneshot.yaml").read_text()
     assert [c for c, _ in codes(text)] == ["PL090"]
     assert codes(text.replace("\n    epoch: 2\n", "\n    epoch: 3\n")) == []
+
+
+D_SHORT = """version: 2.0
+model:
+  name: toy
+  framework: pytorch
+pruning:
+  approach:
+    weight_compression:
+      initial_sparsity: 0.1
+      target_sparsity: 0.6
+      start_epoch: 0
+      end_epoch: 4
+      pruners:
+        - !Pruner
+            update_frequency: 2
+            prune_type: "basic_magnitude"
+            names: ["fc1.weight"]
+"""
+
+
+def messages(text):
+    return [d.message for d in check_text(text).diagnostics if d.code == "PL093"]
+
+
+def test_pl093_says_each_dialects_own_reason():
+    """C: the experimental pruner's one-short count of steps; D (INC 1.x): whole update_frequency
+    epochs that do not divide the epoch range, at the pruner's update_frequency."""
+    (c,) = messages((CFG / "c_freq1.yaml").read_text())
+    assert "experimental pruner" in c and "epoch" not in c
+    line = next(i for i, ln in enumerate(D_SHORT.splitlines()) if "update_frequency" in ln)
+    assert codes(D_SHORT) == [("PL093", line)]
+    (d,) = messages(D_SHORT)
+    assert "0.5" in d and "INC 1.x" in d and "epochs 0..4" in d and "experimental" not in d and "step" not in d
+    assert messages(D_SHORT.replace("end_epoch: 4", "end_epoch: 5")) == []  # 2 divides 6 epochs: reaches 0.6
