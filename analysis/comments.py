@@ -10,6 +10,7 @@ syntax works in Python files, whose comments also start with '#'.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import Optional
@@ -72,11 +73,29 @@ def scan_comments(lines: LineIndex) -> list[Comment]:
     return out
 
 
+def _directive_comments(lines: LineIndex) -> list[Comment]:
+    """scan_comments(lines), keeping only the comments that can hold a directive: those on a line
+    that says `prune-lsp:` (a generated config has thousands of other comments)."""
+    text, starts, out = lines.text, lines.line_starts, []
+    last = -1
+    i = text.find("prune-lsp:")
+    while i >= 0:
+        ln = bisect.bisect_right(starts, i) - 1
+        if ln != last:
+            last = ln
+            s = lines.line_text(ln)
+            col = line_comment(s)
+            if col is not None:
+                out.append(Comment(ln, col, s[col + 1:]))
+        i = text.find("prune-lsp:", i + 1)
+    return out
+
+
 def parse_directives(lines: LineIndex, comments: Optional[list[Comment]] = None) -> Directives:
     d = Directives()
     if "prune-lsp:" not in lines.text:
         return d
-    for c in comments if comments is not None else scan_comments(lines):
+    for c in comments if comments is not None else _directive_comments(lines):
         m = _DIRECTIVE.search(c.text)
         if not m:
             continue

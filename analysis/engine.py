@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
 from . import rules as _rules  # noqa: F401  (registers every rule)
-from .comments import Directives, parse_directives, scan_comments
+from .comments import Directives, parse_directives
 from .config_doc import ConfigDoc, detect
 from .diagnostics import Diagnostic, Severity
 from .gc_pause import gc_paused
@@ -97,7 +97,7 @@ def check_configs(parsed: ParsedText, configs: list[ConfigDoc], settings: Option
 def _check_configs(parsed: ParsedText, configs: list[ConfigDoc], settings: Optional[CheckSettings],
                    report_syntax: bool, model: Optional[object]) -> CheckResult:
     settings = settings or CheckSettings()
-    directives = parse_directives(parsed.lines, scan_comments(parsed.lines))
+    directives = parse_directives(parsed.lines)  # reads only the comments that can be directives
     result = CheckResult(parsed, directives)
     diags: list[Diagnostic] = []
     for found in configs:

@@ -119,3 +119,19 @@ def test_objects_frozen_on_purpose_stay_frozen():
         assert gc.get_freeze_count() >= frozen
     finally:
         gc.unfreeze()
+
+
+def test_directives_read_from_their_lines_alone_are_those_of_every_comment():
+    from analysis.comments import parse_directives, scan_comments
+    from analysis.positions import LineIndex
+
+    texts = [
+        "# prune-lsp: model=m.pt\na: 1  # prune-lsp: disable=pl031, PL013\nb: 2 # plain comment\n",
+        "a: 'x # prune-lsp: disable=PL001'\nb: 1 # prune-lsp: disable-file=all\r\nc: 2\r# prune-lsp: disable=PL002\n",
+        "# prune-lsp: model=a\n# prune-lsp: model=b\nx: \"# not a comment\" # prune-lsp:disable=PL003 # prune-lsp: x\n",
+        "k: v\n" * 50 + "# a comment\n" * 50 + "z: 1 # prune-lsp: disable=PL004\n",
+        "no directives # here\n",
+    ] + [p.read_text(encoding="utf-8") for p in sorted(CONFIGS.rglob("*.yaml"))]
+    for text in texts:
+        lines = LineIndex(text)
+        assert parse_directives(lines) == parse_directives(lines, scan_comments(lines)), text[:40]
