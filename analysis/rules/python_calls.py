@@ -50,7 +50,8 @@ NOT_READ = rule(
     "prune-lsp checks what is written and skips every finding that could depend on them. Check the file they "
     "come from (a YAML or JSON config is checked by `prune-lsp check` too).")
 CONFIG_FIRST = rule(
-    "PL086", "prepare-pruning-config-first", ERROR, "prepare_pruning(config, model, ...): INC 2.6 takes the model first",
+    "PL086", "prepare-pruning-config-first", ERROR,
+    "prepare_pruning(config, model, ...): INC 2.6 takes the model first",
     dialects="A", fixable=True,
     explanation="INC 2.6's signature is `prepare_pruning(model, config, optimizer=None, dataloader=None, "
     "loss_func=None, framework='pytorch', device=None)`; INC's earlier releases took the config first, and scripts "
@@ -156,8 +157,8 @@ def check_prepare_pruning_order(ctx: RuleContext) -> None:
             fixes = [Fix("pass the model first: prepare_pruning(model, config, ...)",
                          (TextEdit(_rng(ctx, a), text[b[0]:b[1]]), TextEdit(_rng(ctx, b), text[a[0]:a[1]])))]
         ctx.report(CONFIG_FIRST.code, _rng(ctx, a), "this WeightPruningConfig is passed first, where INC 2.6's "
-                   "prepare_pruning(model, config, optimizer=None, dataloader=None, ...) takes the model (the config came "
-                   "first in earlier INC releases): INC hands the model to process_config and fails with "
+                   "prepare_pruning(model, config, optimizer=None, dataloader=None, ...) takes the model (the config "
+                   "came first in earlier INC releases): INC hands the model to process_config and fails with "
                    "AssertionError: not supported type <the model>; pass the model first",
                    related=[(_rng(ctx, call.callee), "the prepare_pruning call")], fixes=fixes)
 

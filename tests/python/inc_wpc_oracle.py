@@ -1,6 +1,7 @@
 """INC 2.6 as the oracle for WeightPruningConfig calls (run by the INC venv's python, not the project's).
 
-stdin: JSON {"cases": [{"id", "args": [...], "kwargs": {...}}]} (literal arguments only);
+stdin: JSON {"cases": [{"id", "args": [...], "kwargs": {...}, "config_first": bool}]} (literal arguments only;
+config_first: call `prepare_pruning(config, model, optimizer)`, the order of INC's earlier releases);
 stdout, last line: JSON {id: {"ok": true} | {"error": "Type: message"}}.
 Each case builds `WeightPruningConfig(*args, **kwargs)` and runs `prepare_pruning(model, config,
 optimizer)` on a small torch model; sparse_gpt / retrain_free pruners (which prepare_pruning only
@@ -40,7 +41,7 @@ class Model(torch.nn.Module):
         return self.classifier(self.layer3(self.layer2(self.layer1(x))))
 
 
-def run_case(args: list, kwargs: dict) -> dict:
+def run_case(args: list, kwargs: dict, config_first: bool = False) -> dict:
     given = set(SIGNATURE[:len(args)]) | set(kwargs)
     for k, v in FRESH.items():
         if k not in given:
@@ -49,7 +50,10 @@ def run_case(args: list, kwargs: dict) -> dict:
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
     try:
         config = WeightPruningConfig(*args, **kwargs)
-        prepare_pruning(model, copy.deepcopy(config), opt)
+        if config_first:
+            prepare_pruning(copy.deepcopy(config), model, opt)
+        else:
+            prepare_pruning(model, copy.deepcopy(config), opt)
         infos = process_config(copy.deepcopy(config))
         gpt = [i for i in infos if "gpt" in i["pruning_type"]]
         free = [i for i in infos if "retrain" in i["pruning_type"]]
@@ -88,7 +92,7 @@ def run_source(source: str) -> dict:
 
 def main() -> int:
     req = json.load(sys.stdin)
-    out = {c["id"]: run_source(c["source"]) if "source" in c else run_case(c["args"], c["kwargs"])
+    out = {c["id"]: run_source(c["source"]) if "source" in c else run_case(c["args"], c["kwargs"], c.get("config_first", False))
            for c in req["cases"]}
     sys.stdout.write("\n" + json.dumps(out) + "\n")
     return 0
