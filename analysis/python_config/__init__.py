@@ -9,7 +9,8 @@ YAML rules, merge semantics and fixes run unchanged; rules/python_calls.py adds 
 a Python call can have. Modules: source.py (byte columns to code points), literals.py (literals to
 nodes, UNKNOWN for the rest), scopes.py (names and imports), calls.py (calls to ConfigDocs),
 runtime.py (values the script changes before INC builds the pruners), entry_points.py (prepare_pruning
-given the config where INC 2.6 expects the model), checking.py (the check, unknown-aware).
+given the config where INC 2.6 expects the model), imports.py (INC's pruning API imported from where
+INC 2.6 lacks it), checking.py (the check, unknown-aware).
 """
 
 from .calls import CallInfo, PythonConfigDoc

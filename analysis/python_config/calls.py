@@ -59,6 +59,8 @@ class CallInfo:
     siblings: list["CallInfo"] = field(default_factory=list)  # every call in the file, this one included
     # prepare_pruning(...) calls that pass this config where INC 2.6 expects the model (entry_points.py)
     config_first: list = field(default_factory=list)
+    # imports of INC's pruning API that fail on INC 2.6 (imports.py); on the file's first config only
+    missing_imports: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 @dataclass(eq=False)

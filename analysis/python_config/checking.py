@@ -25,6 +25,7 @@ from ..yaml_parse import ParsedText
 from ..yaml_tree import Mapping, Node, Scalar, Sequence
 from .calls import CallBuilder, PythonConfigDoc, is_config_call
 from .entry_points import find_config_first_calls
+from .imports import find_missing_imports
 from .literals import UNKNOWN, Converter, UnknownScalar
 from .runtime import apply_overrides
 from .scopes import ScopeIndex
@@ -66,6 +67,8 @@ class Analysis:
         swapped = find_config_first_calls(index, self.smap, {id(s.call): i for i, s in enumerate(sites)})
         for i, calls in swapped.items():
             self.docs[i].python.config_first = calls
+        if self.docs:
+            self.docs[0].python.missing_imports = find_missing_imports(tree, self.smap)
         infos = [d.python for d in self.docs]
         for info in infos:
             info.siblings = infos

@@ -28,5 +28,5 @@ from . import (  # noqa: F401
 )
 from . import model_ref  # noqa: F401,E402  (PL070, reported by the language server)
 from . import model_checks  # noqa: F401,E402
-from . import python_calls  # noqa: F401,E402  (PL080-PL086: WeightPruningConfig calls, pruning_configs shape)
+from . import python_calls  # noqa: F401,E402  (PL080-PL087: WeightPruningConfig calls, pruning_configs shape)
 from . import schedule  # noqa: F401,E402  (PL090, PL091, PL093: what INC's schedule says about the run)

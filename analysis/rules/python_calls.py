@@ -1,5 +1,6 @@
-"""PL080-PL086: findings about `WeightPruningConfig(...)` calls, the shape of `pruning_configs`, and
-`prepare_pruning` given the config where INC 2.6 expects the model.
+"""PL080-PL087: findings about `WeightPruningConfig(...)` calls, the shape of `pruning_configs`,
+`prepare_pruning` given the config where INC 2.6 expects the model, and INC's pruning API imported from
+where INC 2.6 lacks it.
 
 The call rules read `ctx.doc.python` (a python_config.calls.CallInfo, set only for configs found
 in Python files); the two shape rules apply to every dialect-A config (YAML, JSON or Python),
@@ -59,6 +60,14 @@ CONFIG_FIRST = rule(
     "first. INC 2.6 then hands the model to process_config, which fails with `AssertionError: not supported type "
     "<the model>` before any pruner is built. Reported only where the first argument is certainly one of the file's "
     "WeightPruningConfig(...) objects; the fix swaps the first two arguments.")
+MISSING_IMPORT = rule(
+    "PL087", "inc-import-missing", ERROR, "INC's pruning API imported from where INC 2.6 does not have it",
+    dialects="A",
+    explanation="INC moved its pruning entry points between releases: INC 2.6 has `prepare_pruning` in "
+    "`neural_compressor.training` and `neural_compressor.compression.pruner` (not at the top level), `model_slim` "
+    "and `parse_auto_slim_config` in `neural_compressor.compression.pruner`, and no `neural_compressor.pruner` or "
+    "`neural_compressor.pruning` package (INC 2.0's). Scripts written for another release import them from where "
+    "they were, and Python raises ImportError before any config is built. Only these names are judged.")
 
 
 def _rng(ctx: RuleContext, span: tuple[int, int]) -> Range:
@@ -161,6 +170,13 @@ def check_prepare_pruning_order(ctx: RuleContext) -> None:
                    "came first in earlier INC releases): INC hands the model to process_config and fails with "
                    "AssertionError: not supported type <the model>; pass the model first",
                    related=[(_rng(ctx, call.callee), "the prepare_pruning call")], fixes=fixes)
+
+
+@checker(MISSING_IMPORT)
+def check_imports(ctx: RuleContext) -> None:
+    info = getattr(ctx.doc, "python", None)
+    for start, end, message in getattr(info, "missing_imports", None) or ():
+        ctx.report(MISSING_IMPORT.code, _rng(ctx, (start, end)), message)
 
 
 def _unknown(node) -> bool:

@@ -1,7 +1,8 @@
 """INC 2.6 as the oracle for WeightPruningConfig calls (run by the INC venv's python, not the project's).
 
 stdin: JSON {"cases": [{"id", "args": [...], "kwargs": {...}, "config_first": bool}]} (literal arguments only;
-config_first: call `prepare_pruning(config, model, optimizer)`, the order of INC's earlier releases);
+config_first: call `prepare_pruning(config, model, optimizer)`, the order of INC's earlier releases), or
+{"id", "imports": ["from neural_compressor... import ...", ...]} (a test's INC import statements, run one by one);
 stdout, last line: JSON {id: {"ok": true} | {"error": "Type: message"}}.
 Each case builds `WeightPruningConfig(*args, **kwargs)` and runs `prepare_pruning(model, config,
 optimizer)` on a small torch model; sparse_gpt / retrain_free pruners (which prepare_pruning only
@@ -90,10 +91,32 @@ def run_source(source: str) -> dict:
     return run_case(args, kwargs)
 
 
+def run_imports(statements: list) -> dict:
+    """INC's own import statements (checked by ast to import from neural_compressor and nothing else)."""
+    import ast
+
+    for stmt in statements:
+        (node,) = ast.parse(stmt).body
+        modules = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names]
+        assert isinstance(node, (ast.Import, ast.ImportFrom)) and all(
+            m == "neural_compressor" or m.startswith("neural_compressor.") for m in modules), stmt
+        try:
+            exec(compile(ast.Module([node], []), "<imports>", "exec"), {})
+        except ImportError as e:
+            return {"error": f"{type(e).__name__}: {e}"}
+    return {"ok": True}
+
+
 def main() -> int:
     req = json.load(sys.stdin)
-    out = {c["id"]: run_source(c["source"]) if "source" in c else run_case(c["args"], c["kwargs"], c.get("config_first", False))
-           for c in req["cases"]}
+    out = {}
+    for c in req["cases"]:
+        if "imports" in c:
+            out[c["id"]] = run_imports(c["imports"])
+        elif "source" in c:
+            out[c["id"]] = run_source(c["source"])
+        else:
+            out[c["id"]] = run_case(c["args"], c["kwargs"], c.get("config_first", False))
     sys.stdout.write("\n" + json.dumps(out) + "\n")
     return 0
 

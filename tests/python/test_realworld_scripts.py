@@ -11,7 +11,8 @@ through inc_wpc_oracle.py.
 
 Legend. INC: INC 2.6 on the file's literal config ("run time": nothing literal to run). before/after: prune-lsp
 on the pattern before and after this work (PL086, prepare_pruning given the config first, is new; every other
-pattern already gave the result below, and is now held by a test). Files marked * are not stored at SOURCES' commit
+pattern already gave the result below, and is now held by a test; PL087, INC's pruning API imported from where INC 2.6
+lacks it, is new too). Files marked * are not stored at SOURCES' commit
 in the reference index; the nearest stored version was read.
 
 | file (intel/neural-compressor) | what it does with its config | INC 2.6 | prune-lsp before -> after |
@@ -36,13 +37,13 @@ in the reference index; the nearest stored version was read.
 | pruning_1.x_v2/test_pruning_criteria.py * | update_config(start_step=1, end_step=10) overrides the snip pruner's own 6..6 too | accepted | clean (same) |
 | pruning_1.x_v2/test_pruning_patterns.py * | update_config(start_step=1, end_step=10) | accepted | clean (same) |
 | pruning_1.x_v2/test_pruning_schedulers.py * | module-level WPC; update_config(start_step=1) only: end_step stays as written | accepted | clean (same) |
-| pruning_1.x_v2/test_pruning_types.py * | module-level WPC; update_config(pruning_frequency=1) after on_train_begin | accepted | PL038 warnings (same) |
+| pruning_1.x_v2/test_pruning_types.py * | module-level WPC; update_config(pruning_frequency=1) after on_train_begin | accepted | PL038 warning on the 1..1 span (same) |
 | test/pruning_with_tf/pruning_2.x/test_pruning_keras.py * | WPC(backend="itex", 3x1, pruning_op_types ["Conv", "Dense"]) | accepted (torch model) | PL065 information (same) |
 | test/scheduler/test_orchestration.py * | WPC([{start 0, end 2}], 0.64, local) with DistillationConfig in `confs=[d, p]` | accepted | clean (same) |
 | examples/.../ResNet50/pruning/eager/train.py * | import inside main(); steps from if/else; args-driven target/pattern/frequency; prepare_pruning(configs, model, optimizer) | literal list accepted; call rejected (config first) | clean -> PL086 error |
 | .../prune_and_ptq/fx/main.py * | op_names `layer1.0.conv1.weight` (1.x parameter names), steps from float division, import in `if` | accepted (selects no layer, no error) | clean (same) |
 | .../qat_during_prune/fx/main.py * | op_names `layer1.0.conv*`, global; `confs.append(p_conf)` | accepted | clean (same) |
-| .../language-modeling/pruning/eager/run_clm_no_trainer.py * | retrain_free channelx1 list literal; frequency from a conditional expression; commented-out keywords in the call | accepted | clean (same) |
+| .../language-modeling/pruning/eager/run_clm_no_trainer.py * | retrain_free channelx1 list literal; frequency from a conditional expression; commented-out keywords in the call; `from neural_compressor.compression import model_slim` | config accepted; the import fails (ImportError) | clean -> PL087 error |
 | .../language-modeling/pruning/eager/run_clm_sparsegpt.py * | `pruning_configs` bound in if/else (literal sparse_gpt list, or [] += auto-slim); prepare_pruning(model, configs, dataloader=, device=) | accepted | clean (same) |
 | .../language-modeling/pruning/multi_cards/run_clm_no_trainer.py * | not stored: magnitude/run_clm_no_trainer.py read instead; args-driven WPC around a literal magnitude list | accepted | clean (same) |
 | .../multi_cards/run_clm_no_trainer_deepspeed.py * | dict values from argparse (`"pruning_type": args.pruning_type`) | accepted | clean (same) |
@@ -51,9 +52,9 @@ in the reference index; the nearest stored version was read.
 | .../question-answering/pruning/eager/run_qa_no_trainer.py * | args-driven; excluded `.*embeddings*` | accepted | clean (same) |
 | .../text-classification/.../run_glue_no_trainer_pruneOFA.py * | WPC(pruning_type="pattern_lock") only, import inside `if`, `combs.append` | accepted | clean (same) |
 | .../text-classification/pruning/eager/run_glue_no_trainer.py * | global pruning_type from args; prepare_pruning(configs, model, optimizer) | rejected (config first) | clean -> PL086 error |
-| .../text-classification/pruning/eager/run_glue_no_trainer_mixed.py * | `from neural_compressor import prepare_pruning` (ImportError in 2.6); two pruners 1x1 local / 4x1 global; prepare_pruning(configs, model, optimizer) | rejected (config first; the import too) | clean -> PL086 error (the import: not reported) |
+| .../text-classification/pruning/eager/run_glue_no_trainer_mixed.py * | `from neural_compressor import prepare_pruning` (ImportError in 2.6); two pruners 1x1 local / 4x1 global; prepare_pruning(configs, model, optimizer) | rejected (config first; the import too) | clean -> PL086 and PL087 errors |
 | .../translation/pruning/eager/run_translation_no_trainer.py * | args-driven; excluded qa_outputs/pooler/.*embeddings*/lm_head | accepted | clean (same) |
-| .../object_detection/yolo_v5/pruning/eager/train.py * | Pruning(opt.pruning_config) (a YAML path) + update_config(start_step=, end_step=): the README's C config | run time (YAML checked apart) | nothing checked (same) |
+| .../object_detection/yolo_v5/pruning/eager/train.py * | `from neural_compressor.pruning import Pruning`; Pruning(opt.pruning_config) (a YAML path) + update_config(start_step=, end_step=): the README's C config | run time (YAML checked apart); the import fails on 2.6 | nothing checked (same: no WeightPruningConfig in the file) |
 | examples/tensorflow/.../ViT/pruning/magnitude/main.py * | experimental Pruning("./prune_vit.yaml") | run time (YAML) | nothing checked (same) |
 | examples/tensorflow/.../resnet_v2/pruning/magnitude/main.py * | experimental Pruning("./prune.yaml") in `__main__` | run time (YAML) | nothing checked (same) |
 | docs/source/migration.md block 9 | `pruning_configs: [pruning_config]` inside the call | SyntaxError | PL050 (same; test_wpc_docs_corpus) |
@@ -62,9 +63,10 @@ in the reference index; the nearest stored version was read.
 | docs/source/pruning.md blocks 3+5 | retrain_free list; args-driven WPC and WPC(list); prepare_pruning(model, configs, dataloader=) | accepted | clean (same) |
 | docs/source/pruning.md blocks 6+7 | sparse_gpt list; prepare_pruning(model, configs, dataloader=, device=) | accepted | clean (same) |
 
-Not reported (left for rules outside python_config): names INC 2.6 does not export (`from neural_compressor import
-prepare_pruning`, `neural_compressor.config.Pruner`, `neural_compressor.pruning`), and 2.x op_names written as 1.x
-parameter names (`....weight`), which INC accepts but which select no layer.
+Not reported: imports that fail on INC 2.6 in files without a WeightPruningConfig call (prune-lsp does not parse
+those: yolo's `neural_compressor.pruning`, the QA pruneOFA script's `neural_compressor.config.Pruner`), names outside
+PL087's table, and 2.x op_names written as 1.x parameter names (`....weight`), which INC accepts but which select no
+layer.
 """
 
 from __future__ import annotations
@@ -87,6 +89,7 @@ from helpers_wpc import apply_fix, span_text  # noqa: E402
 
 from analysis.diagnostics import Severity  # noqa: E402
 from analysis.python_config import check_python_text, find_configs  # noqa: E402
+from tests.conftest import INC_PYTHON  # noqa: E402
 
 
 @dataclass
@@ -99,6 +102,7 @@ class Pattern:
     present: set = field(default_factory=set)  # other codes that must be there
     runtime: dict = field(default_factory=dict)  # expression text -> the value the script computes (argparse default)
     config_first: bool = False  # the script calls prepare_pruning(config, model, ...)
+    import_error: bool = False  # an import from INC fails on INC 2.6
 
 
 _LOCAL_LIST = (
@@ -352,13 +356,22 @@ PATTERNS = [
             '                              target_sparsity=0.5,\n'
             '                              start_step=1, end_step=10, pruning_op_types=["Conv", "Dense"])\n',
             True),
+    Pattern("entry-points-imported-from-another-release",
+            "text-classification run_glue_no_trainer_mixed.py, language-modeling eager/run_clm_no_trainer.py",
+            "from neural_compressor import prepare_pruning, WeightPruningConfig\n"
+            "from neural_compressor.compression import model_slim\n\n"
+            'local = [{"op_names": ["layer1", "layer2"], "pattern": "1x1", "pruning_scope": "local"},\n'
+            '         {"op_names": ["pooler"], "pattern": "4x1", "min_sparsity_ratio_per_op": 0.5}]\n'
+            "configs = WeightPruningConfig(local, target_sparsity=0.8, start_step=1, end_step=10)\n"
+            "prepare_pruning(model, configs, optimizer)\nmodel = model_slim(model)\n",
+            True, errors={"PL087"}, import_error=True),
     Pattern("yaml-path-and-old-apis",
             "yolo_v5 train.py, tensorflow ViT/resnet_v2 main.py, question-answering run_qa_no_trainer_pruneOFA.py",
             "from neural_compressor.experimental import Pruning\n\n\ndef train(opt, model, start, end):\n"
             "    pruner = Pruning(opt.pruning_config)\n    pruner.update_config(start_step=start, end_step=end)\n"
             "    pruner.model = model\n    from neural_compressor.config import Pruner, PruningConfig\n"
             '    return PruningConfig(pruners=[Pruner(prune_type="pattern_lock")])\n',
-            None),
+            None, import_error=True),
 ]
 BY_NAME = {p.name: p for p in PATTERNS}
 
@@ -374,7 +387,7 @@ def test_prune_lsp_reports_what_inc_rejects(name):
     shown = [(d.code, d.severity.value, d.range.start.line + 1, d.message[:100]) for d in diags]
     assert {d.code for d in diags if d.severity is Severity.ERROR} == p.errors, shown
     assert p.present <= {d.code for d in diags}, shown
-    rejected = p.inc not in (True, None) or p.config_first
+    rejected = p.inc not in (True, None) or p.config_first or (p.import_error and p.inc is not None)
     assert bool(p.errors) == rejected, (p.inc, shown)
 
 
@@ -522,3 +535,18 @@ def test_inc_rejects_the_config_first_call():
             assert verdicts[c["id"]]["error"].startswith("AssertionError: not supported type"), verdicts
         else:
             assert verdicts[c["id"]] == {"ok": True}, verdicts
+
+
+@pytest.mark.oracle
+def test_inc_imports_fail_exactly_where_expected():
+    """Each pattern's imports from INC, run by INC 2.6 (the statements only, nothing else of the source)."""
+    if not INC_PYTHON.exists():
+        pytest.skip("INC 2.6 oracle venv unavailable (scripts/inc_oracle_venv.sh)")
+    from test_wpc_docs_corpus import inc_imports
+
+    cases = [{"id": p.name, "imports": inc_imports(p.source)} for p in PATTERNS]
+    proc = subprocess.run([str(INC_PYTHON), str(HERE / "inc_wpc_oracle.py")], input=json.dumps({"cases": cases}),
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    verdicts = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert {n: "error" in v for n, v in verdicts.items()} == {p.name: p.import_error for p in PATTERNS}, verdicts

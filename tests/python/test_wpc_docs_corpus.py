@@ -8,6 +8,8 @@ the block to a literal, read with ast.literal_eval, never exec) is run by INC 2.
 - INC (or Python itself) rejects a block: prune-lsp reports at least one error.
 - INC accepts every call of a block, or the calls depend on values only known at run time:
   prune-lsp reports no error.
+A block whose imports from INC fail on INC 2.6 (INC 2.0's `neural_compressor.pruner`) is rejected: the oracle
+runs those import statements, and only those.
 A block that changes its config with `update_config(...)` / `update_items_for_all_pruners(...)`
 (literal arguments) is run by the oracle with those changes applied, as INC applies them before it
 builds the pruners.
@@ -119,6 +121,17 @@ def program_and_calls(code: str):
     return code, out
 
 
+def inc_imports(program: str) -> list[str]:
+    """The block's import statements from INC (run by the oracle: INC 2.6 may lack what older docs import)."""
+    out = []
+    for n in ast.walk(ast.parse(program)):
+        mods = [n.module or ""] if isinstance(n, ast.ImportFrom) and not n.level else \
+            [a.name for a in n.names] if isinstance(n, ast.Import) else []
+        if mods and all(m == "neural_compressor" or m.startswith("neural_compressor.") for m in mods):
+            out.append(ast.unparse(n))
+    return out
+
+
 def _apply_update(args: list, kwargs: dict, changes: dict) -> None:
     """Pruning.update_config(**changes) sets each key in every pruner's merged config: the same as
     setting it globally and in every local config."""
@@ -143,6 +156,8 @@ def corpus():
         for j, c in enumerate(calls or []):
             if c is not None:
                 cases.append({"id": f"{i}.{j}", **c})
+        if calls is not None and inc_imports(program):
+            cases.append({"id": f"{i}.imports", "imports": inc_imports(program)})
     proc = subprocess.run([str(py), str(HERE / "inc_wpc_oracle.py")], input=json.dumps({"cases": cases}),
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -151,6 +166,8 @@ def corpus():
     for i, (name, program, calls) in enumerate(prepared):
         if calls is None:
             verdict = "rejected"  # Python itself rejects the block
+        elif "error" in verdicts.get(f"{i}.imports", {}):
+            verdict = "rejected"  # INC 2.6 lacks what the block imports from it
         else:
             results = [verdicts.get(f"{i}.{j}") for j in range(len(calls))]
             if any(r is not None and "error" in r for r in results):
