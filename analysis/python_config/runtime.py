@@ -1,9 +1,11 @@
 """Config values a script changes at run time, before INC builds the pruners.
 
 INC's own training scripts write a config, then change it: `config.end_step = ...` on the
-WeightPruningConfig object, `config.pruning_configs[0]["end_step"] = ...`, `pruning.update_config(
-start_step=..., end_step=...)` on INC 2.x's Pruning callbacks, or `update_items_for_all_pruners(...)`
-on the experimental/1.x Pruning objects. The value in the call is then not what INC reads, so each
+WeightPruningConfig object, `config.pruning_configs[0]["end_step"] = ...`, `prune.update_config(
+start_step=..., end_step=...)` on the experimental pruning_v2 Pruning built from it (INC's 1.x_v2 tests;
+it sets the key in every pruner's merged config, a pruner's own value included; INC 2.6's
+prepare_compression callbacks have no such method), or `update_items_for_all_pruners(...)` on the
+experimental/1.x Pruning objects. The value in the call is then not what INC reads, so each
 overridden key becomes a run-time value (an UnknownScalar, as an unreadable expression is): the
 checker keeps only the findings that hold whatever that value is.
 
