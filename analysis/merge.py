@@ -127,6 +127,7 @@ def _effective_v2(doc: ConfigDoc) -> list[EffectivePruner]:
 
     out: list[EffectivePruner] = []
     keys = DEFAULT_CONFIG_KEYS
+    inherited_params: dict[int, list] = {}  # id(a base `parameters` setting) -> the settings it gives
     for entry in _entries(doc):
         settings = dict(base)
         ep = _pruner(entry.index if entry else None, entry, settings)
@@ -144,7 +145,18 @@ def _effective_v2(doc: ConfigDoc) -> list[EffectivePruner]:
                         settings[key] = _setting(key, v, "pruner", p)
                 else:
                     extra[key] = p
-        if "parameters" in settings:
+        params = settings.get("parameters")
+        if params is not None and params.origin in ("global", "default"):
+            # every pruner that inherits `parameters` gets the same settings from it: made once, shared
+            # (settings are never changed once merged, and base settings are shared the same way)
+            got = inherited_params.get(id(params))
+            if got is None:
+                probe = _pruner(None, None, {"parameters": params})
+                _apply_parameters(probe, nulls)
+                got = inherited_params[id(params)] = [(k, v) for k, v in probe.settings.items() if v is not params]
+            for k, v in got:
+                settings[k] = v
+        elif params is not None:
             _apply_parameters(ep, nulls)
         _apply_nm_cap(ep, "max_sparsity_ratio_per_op")
         out.append(ep)

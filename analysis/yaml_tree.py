@@ -313,6 +313,9 @@ def to_python(node: Node, *, null_as_empty_dict: bool = False, budget: int = 100
     """
     if isinstance(node, Scalar):  # the common case, without the memo's set-up
         return {} if (node.is_null and null_as_empty_dict) else node.value
+    if type(node) is Sequence and len(node.items) < budget and all(type(i) is Scalar for i in node.items):
+        # a list of scalars (op_names): the same values (equal, and {} for each null) without the memo
+        return [{} if (null_as_empty_dict and i.tag == _TAG_NULL) else i.value for i in node.items]
     memo: dict[int, Any] = {}
     counter = [budget]
 

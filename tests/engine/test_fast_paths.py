@@ -135,3 +135,16 @@ def test_directives_read_from_their_lines_alone_are_those_of_every_comment():
     for text in texts:
         lines = LineIndex(text)
         assert parse_directives(lines) == parse_directives(lines, scan_comments(lines)), text[:40]
+
+
+def test_a_list_of_scalars_converts_as_through_the_memo():
+    from analysis.yaml_tree import to_python
+
+    root = parse_text("a: [x, 1, 2.5, ~, yes, '~']\nb: [x, [y]]\n").documents[0].root
+    for nulls in (False, True):
+        assert to_python(root.get("a"), null_as_empty_dict=nulls) == \
+            ["x", 1, 2.5, {} if nulls else None, True, "~"]
+        assert to_python(root, null_as_empty_dict=nulls)["a"] == to_python(root.get("a"), null_as_empty_dict=nulls)
+    assert to_python(root.get("b")) == ["x", ["y"]]
+    with pytest.raises(TreeTooLarge):
+        to_python(root.get("a"), budget=6)  # the list and its six items
