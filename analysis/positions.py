@@ -93,8 +93,17 @@ class LineIndex:
         return min(start + pos.character, self.line_end(pos.line))
 
     def range(self, start: int, end: int) -> Range:
+        s = self.position(start)
+        starts = self.line_starts
+        line = s.line
+        if 0 <= start <= end and line + 1 < len(starts) and end < starts[line + 1]:
+            # on the start's line (most findings): its character without a second search
+            e = _new(Position)
+            e.__dict__.update(line=line, character=end - starts[line])
+        else:
+            e = self.position(end)
         r = _new(Range)  # Range(...) without the frozen dataclass's object.__setattr__ calls
-        r.__dict__.update(start=self.position(start), end=self.position(end))
+        r.__dict__.update(start=s, end=e)
         return r
 
     def line_end(self, line: int) -> int:

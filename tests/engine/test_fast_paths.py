@@ -148,3 +148,13 @@ def test_a_list_of_scalars_converts_as_through_the_memo():
     assert to_python(root.get("b")) == ["x", ["y"]]
     with pytest.raises(TreeTooLarge):
         to_python(root.get("a"), budget=6)  # the list and its six items
+
+
+def test_a_range_is_its_two_positions():
+    from analysis.positions import LineIndex, Range
+
+    text = "ab\ncd\r\nef\rgh\n\né😀\n"
+    lines = LineIndex(text)
+    for a in range(-2, len(text) + 3):
+        for b in range(-2, len(text) + 3):
+            assert lines.range(a, b) == Range(lines.position(a), lines.position(b)), (a, b)
