@@ -52,8 +52,10 @@ def check_keys(ctx: RuleContext) -> None:
         return
     # did-you-mean per (level, name): a generated config repeats one unknown key thousands of times
     guesses: dict[tuple, Optional[str]] = {}
+    known_at = {lv: d.keys_at(lv) for lv in Level}
+    notes = ctx.dialect in "AB"  # resume_from_pruned_checkpoint (PL042)
     for level, mapping, index in _levels(ctx):
-        known = d.keys_at(level)
+        known = known_at[level]
         seen: dict = {}
         for pair in mapping.pairs:
             if pair.merged:
@@ -64,7 +66,8 @@ def check_keys(ctx: RuleContext) -> None:
                            related=[(pair, "the value INC uses")])
             seen[name] = pair
             if name in known:
-                _known_key_notes(ctx, level, pair)
+                if notes and name == "resume_from_pruned_checkpoint":
+                    _known_key_notes(ctx, level, pair)
                 continue
             if level is Level.PARAMETERS:
                 if isinstance(name, str) and name in ctx.doc.dialect.pruner_keys:

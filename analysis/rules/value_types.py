@@ -55,8 +55,9 @@ def check_value_types(ctx: RuleContext) -> None:
     if ctx.doc.unrecognised or not d.supported:
         return
     unread_local = UNREAD_LOCAL.get(d.id, frozenset())
+    known_at = {lv: d.keys_at(lv) for lv in Level}
     for level, mapping, _index in _levels(ctx):
-        known = d.keys_at(level)
+        known = known_at[level]
         schema_checked = d.id in "CD" and level is Level.GLOBAL
         pairs = mapping.pairs
         # get_pair below finds the pair PyYAML keeps; only a mapping with a repeated key needs asking
