@@ -8,7 +8,8 @@ Measured, best of N runs:
   (the same interpreter start plus libyaml's own reading: the floor any PyYAML-based checker pays);
 - the engine alone in this process (check_text), beside yaml.load with libyaml in this process, in wall
   time and in CPU time (on a busy machine the CPU time says what an idle one would take);
-- the server: didOpen of the file -> its publishDiagnostics, over stdio;
+- the server: didOpen of the file -> its publishDiagnostics, over stdio (the server publishes at most
+  1,000 findings per document and one that says how many more: lsp_server/features/diagnostics.py);
 - the floor: the engine's CPU time beside yaml.compose with libyaml (CSafeLoader) alone, collector paused
   as in the engine: the node graph every PyYAML-based check starts from before it builds, constructs or
   checks anything. What is left above it is ours (tree, rules, positions, garbage collection).
