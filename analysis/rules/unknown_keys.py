@@ -28,7 +28,15 @@ DUPLICATE_KEY = rule("PL059", "duplicate-key", WARNING, "A key written twice in 
                      explanation="PyYAML keeps the last value silently; the first one has no effect.")
 
 
-def _levels(ctx: RuleContext) -> Iterator[tuple[Level, Mapping, Optional[int]]]:
+def _levels(ctx: RuleContext) -> list[tuple[Level, Mapping, Optional[int]]]:
+    """Every mapping whose keys INC reads, with its level: listed once per context (three checks walk it)."""
+    got = ctx._memo.get("levels")
+    if got is None:
+        got = ctx._memo["levels"] = list(_each_level(ctx))
+    return got
+
+
+def _each_level(ctx: RuleContext) -> Iterator[tuple[Level, Mapping, Optional[int]]]:
     g = ctx.doc.globals
     if isinstance(g, Mapping):
         yield Level.GLOBAL, g, None
