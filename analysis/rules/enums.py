@@ -16,9 +16,10 @@ SCOPE = rule("PL006", "scope-invalid", ERROR, "`pruning_scope` is neither global
 REDUCE = rule("PL025", "reduce-type-invalid", ERROR, "`criterion_reduce_type` is not mean, sum or max", spec="R25",
               dialects="AB", fixable=True)
 DECAY = rule("PL026", "decay-type-invalid", ERROR, "`sparsity_decay_type` is not exp, cos, linear or cube", spec="R26",
-             dialects="AB", fixable=True,
+             dialects="ABC", fixable=True,
              explanation="The scheduler checks it at the first pruning step of an iterative schedule, minutes into "
-             "training; a one-shot schedule (start_step == end_step) never reads it.")
+             "training; a one-shot schedule (start_step == end_step) never reads it, nor does the experimental "
+             "pattern_lock pruner (weight_compression_pytorch).")
 
 
 @checker(SCOPE, REDUCE, DECAY)
@@ -32,6 +33,7 @@ def _check_enums(ctx: RuleContext, p, k) -> None:
     _enum(ctx, p, SCOPE.code, k["scope"], SCOPES)
     if ctx.dialect in "AB":
         _enum(ctx, p, REDUCE.code, "criterion_reduce_type", REDUCE_TYPES)
+    if ctx.dialect in "ABC" and not (ctx.dialect == "C" and p.value("prune_type") == "pattern_lock"):
         start, end = num(p, "start_step"), num(p, "end_step")
         if start is None or end is None or start != end:
             _enum(ctx, p, DECAY.code, "sparsity_decay_type", DECAY_TYPES)

@@ -31,6 +31,11 @@ LEGACY_PARAMETERS = rule("PL067", "legacy-pruner-parameters", ERROR, "A 1.x prun
                          "group_lasso `!Pruner` without `parameters: {alpha: ...}` fails (TypeError or KeyError).")
 
 
+def _has_error(ctx: RuleContext, node) -> bool:
+    rng = ctx.range(node)
+    return any(d.severity is ERROR and d.range == rng for d in ctx.diagnostics)
+
+
 def _num(node):
     if isinstance(node, Scalar) and isinstance(node.value, (int, float)) and not isinstance(node.value, bool):
         return node.value
@@ -51,8 +56,9 @@ def check_legacy(ctx: RuleContext) -> None:
                        related=[(tgt_p.value, "target_sparsity")])
     elif ini_p is not None and ini is not None and ini < 0:
         ctx.report(INITIAL_ABOVE_TARGET.code, ini_p.value, f"initial_sparsity {ini} must be >= 0")
-    elif tgt_p is not None and tgt is not None and tgt >= 1 and ctx.dialect == "D":
-        ctx.report(INITIAL_ABOVE_TARGET.code, tgt_p.value, f"target_sparsity {tgt} must be < 1")
+    elif tgt_p is not None and tgt is not None and tgt >= 1 and not _has_error(ctx, tgt_p.value):
+        ctx.report(INITIAL_ABOVE_TARGET.code, tgt_p.value, f"target_sparsity {tgt} must be < 1 (the 1.x schema's "
+                   "_valid_prune_sparsity hook, with no initial_sparsity beside it)")
     if ini is not None and not 0 <= ini < 1 and isinstance(ini, float):  # schema: And(float, 0 <= s < 1)
         ctx.report(INITIAL_ABOVE_TARGET.code, ini_p.value, f"initial_sparsity {ini} must be in [0, 1) (INC's 1.x "
                    "schema rejects the file)")

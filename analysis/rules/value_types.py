@@ -123,7 +123,7 @@ def _check(ctx: RuleContext, dialect: str, level: Level, spec: KeySpec, pair: Pa
     t = spec.type
     if t in (T.T_ANY, T.T_BOOLISH, T.T_PRUNERS, "list[dict]"):  # pruner lists: structure.py
         return
-    if dialect in "AB" and spec.name == "sparsity_decay_type":
+    if spec.name == "sparsity_decay_type" and (dialect in "AB" or (dialect == "C" and level is Level.PRUNER)):
         return  # any non-allowed value, whatever its type, is PL026's: INC reads it only in iterative schedules
     if isinstance(node, Sequence):
         if t in (T.T_STR_LIST, T.T_LIST):
