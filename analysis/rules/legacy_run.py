@@ -6,6 +6,7 @@ arithmetic (analysis.schema.legacy_run holds what each 1.x pruner reads)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 from ..diagnostics import Severity
@@ -28,7 +29,9 @@ LEGACY_RUN = rule("PL071", "legacy-pruner-run-fails", ERROR, "A 1.x or weight_co
                   "pruner without the `parameters` it reads fail in the epoch named. Values a pruner type never "
                   "reads are warnings. For weight_compression_pytorch, max_sparsity_ratio_per_layer 0 (or an N:M "
                   "cap) with a one-shot schedule (start_step == end_step) makes torch.kthvalue fail at the pruning "
-                  "step.")
+                  "step. With a model named: 1.x names the model lacks, 1-D parameters under group_lasso, and "
+                  "weight_compression_pytorch patterns whose blocks divide none of the layers a pruner selects (any, "
+                  "in local scope or for pattern_lock), which INC meets at the first pruning step.")
 
 _N = 4096  # a weight's element count: int(n * s) indexes past the end exactly when s >= 1, for any n
 
@@ -278,7 +281,10 @@ def check_legacy_run(ctx: RuleContext) -> None:
     if ctx.doc.unrecognised or not isinstance(ctx.doc.globals, Mapping):
         return
     if ctx.dialect == "C":
-        return _check_c_oneshot(ctx)
+        _check_c_oneshot(ctx)
+        if ctx.model is not None and getattr(ctx.model, "framework", "") == "pytorch":
+            _check_c_blocks(ctx)
+        return
     if ctx.dialect != "D":
         return
     for entry in ctx.doc.pruners:
@@ -316,3 +322,80 @@ def _check_c_oneshot(ctx: RuleContext) -> None:
                            f"(start_step == end_step == {start}){how}: at that step INC's mask computation calls "
                            "torch.kthvalue(k=0) for every layer it prunes, and fails (RuntimeError); use a ratio above "
                            "0, such as 0.98")
+
+
+def _c_selected(ctx: RuleContext, p) -> list:
+    """parse_to_prune + parse_not_to_prune on the model: modules whose name a `names` regex finds and
+    whose class is in prune_layer_type, minus extra_excluded_names and excluded_names."""
+    names = p.value("names") or [".*"]
+    types = p.value("prune_layer_type")
+    excluded = list(p.value("extra_excluded_names") or []) + list(p.value("excluded_names") or [])
+    if not (isinstance(names, list) and isinstance(types, list) and isinstance(excluded, list)):
+        return []
+    try:
+        wanted = [re.compile(n) for n in names]
+        drop = [re.compile(n) for n in excluded]
+    except (re.error, TypeError):
+        return []  # PL069: INC fails compiling them
+    return [layer for layer in ctx.model.layers if layer.weight is not None and len(layer.shape) in (2, 4)
+            and layer.class_name in types and any(w.search(layer.name) for w in wanted)
+            and not any(x.search(layer.name) for x in drop)]
+
+
+def _c_divides(shape: tuple, kind: str, n: int, m: int, lock: bool) -> bool:
+    """Whether INC's experimental pattern takes this weight: NxM blocks over the 2-D score (a conv's
+    [out, kh*kw*in]); N:M groups of M along shape[1] as INC tests it (the input channels), or along
+    the flattened score where pattern_lock reshapes it."""
+    rows, cols = shape[0], 1
+    for d in shape[1:]:
+        cols *= d
+    if kind == "NxM":
+        return rows % n == 0 and cols % m == 0
+    return (cols if lock else shape[1]) % m == 0
+
+
+def _check_c_blocks(ctx: RuleContext) -> None:
+    """With the model: the experimental NxM/N:M patterns skip a layer their blocks do not divide,
+    and at a pruning step concatenate the scores of the rest; when none is left (every selected
+    layer in global scope, any one in local scope, which masks layer by layer) torch.cat([]) fails.
+    pattern_lock reshapes every selected layer into blocks and fails on any that does not divide."""
+    for p in ctx.pruners:
+        pattern, ptype = p.value("pattern"), p.value("prune_type")
+        start, end = p.value("start_step"), p.value("end_step")
+        if not isinstance(pattern, str) or not (_num(start) and _num(end)):
+            continue
+        name = pattern.split("_")[-1]
+        try:
+            if "x" in name:
+                kind, (n, m) = "NxM", name.split("x")
+                if "channel" in (n, m):
+                    continue  # a channel block is a whole row or column: every layer divides
+                n, m = int(n), int(m)
+            elif ":" in name:
+                kind, (n, m) = "N:M", (int(x) for x in name.split(":"))
+            else:
+                continue
+        except ValueError:
+            continue  # PL007/PL015: check_config rejects it
+        if n <= 0 or m <= 0:
+            continue
+        if ptype == "snip" and not (start > 0 or start + (p.value("update_frequency_on_step") or 1) <= end):
+            continue  # snip scores after its first step: a pruner that only prunes at step 0 never masks
+        lock = ptype == "pattern_lock"
+        chosen = _c_selected(ctx, p)
+        bad = [layer for layer in chosen if not _c_divides(layer.shape, kind, n, m, lock)]
+        if not bad:
+            continue
+        local = p.value("prune_domain") == "local"
+        if lock or local:
+            why = (f"`{bad[0].name}` {tuple(bad[0].shape)} does not divide into its {name} blocks, and "
+                   + ("pattern_lock reshapes every selected layer" if lock else
+                      "in local scope INC masks layer by layer") + f" ({len(bad)} of {len(chosen)} such layers)")
+        elif len(bad) == len(chosen):
+            why = f"none of the {len(chosen)} layers it selects on this model divides into its {name} blocks"
+        else:
+            continue
+        s = p.settings.get("pattern")
+        ctx.report_setting(LEGACY_RUN.code, p, s, f"{p.label()}: {why}: INC's experimental pruner fails at its first "
+                           f"pruning step (step {start}; {'a reshape error' if lock else 'torch.cat of no scores'})",
+                           fallback=ctx.pruner_anchor(p))

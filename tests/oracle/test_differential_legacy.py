@@ -76,10 +76,11 @@ def test_mutations_cover_every_clause(cases):
 
 
 def _ours(case) -> bool:
-    """Our verdict; for D, checked against the oracle's model (a 1.x `names` entry is a parameter of
-    the user's model, so whether INC finds it depends on the model: the oracle's stand-in has one
-    for every `.weight` a pruner names)."""
-    model = oracle_model_1x(case.text) if case.dialect == "D" else None
+    """Our verdict, checked against the oracle's model, as INC's is: for C the corpus model (whether an
+    NxM or N:M pattern divides the selected layers depends on their shapes); for D the stand-in (a 1.x
+    `names` entry is a parameter of the user's model: the stand-in has one for every `.weight` a
+    pruner names)."""
+    model = oracle_model_1x(case.text) if case.dialect == "D" else _layer_index(list(_torch_modules("corpus")))
     return any(d.severity is Severity.ERROR for d in check_text(case.text, path="mutated.yaml", model=model).diagnostics)
 
 

@@ -132,3 +132,34 @@ def test_with_the_model_a_missing_parameter_breaks_pattern_lock():
     assert found and "no parameter `layer9.weight`" in found[0].message
     warned = pl071(d("", lock % "layer1"))  # without a model: a warning that says how to check
     assert [x.severity for x in warned] == [Severity.WARNING] and "model=" in warned[0].message
+
+
+def _conv_model():
+    from analysis.models.types import LayerIndex, LayerInfo
+    return LayerIndex("c.pt", "pytorch", [
+        LayerInfo("layer2.0", "Conv2d", False, "layer2.0.weight", (32, 32, 1, 1), "float32", 1024,
+                  ("layer2.0.weight", "layer2.0.bias")),
+        LayerInfo("layer3.0", "Linear", False, "layer3.0.weight", (30, 64), "float32", 1920,
+                  ("layer3.0.weight", "layer3.0.bias"))], "torch-zip", True)
+
+
+def _c_errors(pruner: str) -> list:
+    text = c("      start_step: 0\n      end_step: 4\n      target_sparsity: 0.5\n", pruner)
+    return [x for x in check_text(text, path="t.yaml", model=_conv_model()).diagnostics
+            if x.code == "PL071" and x.severity is Severity.ERROR]
+
+
+def test_c_pattern_that_no_selected_layer_divides():
+    """Whether a pattern's blocks divide the selected layers depends on the model's shapes: the C
+    differential checks these on the oracle's model, which INC ran on."""
+    assert not _c_errors("prune_type: magnitude\npattern: 4x1\nnames: ['layer.*']")
+    found = _c_errors("prune_type: magnitude\npattern: tile_pattern_3x3\nnames: ['layer2.*']")
+    assert found and "torch.cat" in found[0].message
+    # global scope: one layer divides (30 rows by 3), so INC prunes it and skips the other
+    assert not _c_errors("prune_type: magnitude\npattern: 3x1\nnames: ['layer.*']")
+    # local scope masks layer by layer: the 32-row conv alone fails
+    assert _c_errors("prune_type: magnitude\npattern: 3x1\nnames: ['layer.*']\nprune_domain: local")
+    # pattern_lock reshapes every selected layer
+    assert _c_errors("prune_type: pattern_lock\nstart_step: 1\nend_step: 1\npattern: 3x1\nnames: ['layer.*']")
+    assert not errors(c("      start_step: 0\n      end_step: 4\n      target_sparsity: 0.5\n",
+                        "prune_type: magnitude\npattern: tile_pattern_3x3\nnames: ['layer2.*']"))  # no model: silent
