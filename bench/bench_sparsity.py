@@ -88,7 +88,7 @@ def count_file(path: Path, pattern: str | None):
     from analysis.sparsity.dtypes import bit_format
     from analysis.sparsity.kernels import TensorJob, ZeroTest
     from analysis.sparsity.patterns import parse_pattern, resolve_block, torch_geometry
-    from analysis.sparsity.scheduler import run_jobs
+    from analysis.sparsity.thread_pool import run_jobs
     from analysis.sparsity.sources import FileSource, OpenFiles
     from analysis.sparsity.tensors import table_for
 
@@ -297,7 +297,7 @@ def status(key):
     for line in open('/proc/self/status'):
         if line.startswith(key):
             return int(line.split()[1]) // 1024
-import numpy, analysis.sparsity.report, analysis.sparsity.scheduler, analysis.models, analysis.selection
+import numpy, analysis.sparsity.report, analysis.sparsity.thread_pool, analysis.models, analysis.selection
 base = status('VmRSS')
 from analysis.sparsity.report import compute_sparsity_report
 rep = compute_sparsity_report({path!r})

@@ -4,7 +4,7 @@
     report = compute_sparsity_report("model.safetensors", "prune.yaml", device="auto")
 
 Modules: dtypes (bit formats: -0.0 is zero, NaN is not), patterns (INC's patterns and 2-D
-layouts), kernels/scheduler/sources (numpy streaming counts over mmap windows), torch_backend
+layouts), kernels/thread_pool/sources (numpy streaming counts over mmap windows), torch_backend
 (devices, CPU torch tensors, CUDA kernels), figures (INC's figures, true figures, notes),
 tensors/access (where a file's tensors lie), report (the whole report). Nothing here imports
 torch, tensorflow or h5py at module level.

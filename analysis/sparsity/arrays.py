@@ -7,7 +7,7 @@ import numpy as np
 from .dtypes import BitFormat, bit_format
 from .kernels import Counts, TensorJob, ZeroTest, as_bits
 from .patterns import Pattern, keras_geometry, parse_pattern, resolve_block, torch_geometry
-from .scheduler import run_jobs
+from .thread_pool import run_jobs
 from .sources import ArraySource
 
 

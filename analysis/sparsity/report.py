@@ -115,7 +115,7 @@ def _progress_adapter(progress):
 def compute_sparsity_report(model_path, config_path=None, device: str = "auto", progress=None,
                             cancel=None) -> dict:
     """The sparsity report of `model_path`. progress(done, total, message) is called as bytes
-    are counted; cancel() returning True stops the count (raises scheduler.Cancelled).
+    are counted; cancel() returning True stops the count (raises thread_pool.Cancelled).
     Raises SparsityError / DeviceError with a one-line message when it cannot run."""
     model_path = os.fspath(model_path)
     from analysis.formats.tf_bundle import prefix_of
@@ -240,7 +240,7 @@ def build_report(index, tensors, selections, device: str, progress=None, cancel=
         reuse.last_reused, reuse.last_counted = reused, len(job_list)
     backend = backend or ("numpy" if device == "cpu" else "torch")
     if backend == "numpy":
-        from .scheduler import run_jobs
+        from .thread_pool import run_jobs
 
         run_jobs(job_list, progress=progress, cancel=cancel)
     else:

@@ -19,7 +19,7 @@ import numpy as np
 from .dtypes import bit_format
 from .kernels import _SUBNORMAL, Counts, TensorJob
 from .patterns import Geometry, block_rows
-from .scheduler import Cancelled
+from .thread_pool import Cancelled
 
 DEVICE_CHUNK_ELEMENTS = 1 << 26  # 64 M elements per device chunk: bounded GPU memory
 _INT = {1: "int8", 2: "int16", 4: "int32", 8: "int64"}

@@ -9,7 +9,7 @@ import ml_dtypes
 import numpy as np
 import pytest
 
-from analysis.sparsity import kernels, scheduler
+from analysis.sparsity import kernels, thread_pool
 from analysis.sparsity.arrays import count_array
 from analysis.sparsity.patterns import parse_pattern
 
@@ -19,8 +19,8 @@ def chunking(request, monkeypatch):
     """'tiny' makes chunks and tasks smaller than one block row, forcing the accumulators."""
     if request.param == "tiny":
         monkeypatch.setattr(kernels, "CHUNK_ELEMENTS", 8)
-        monkeypatch.setattr(scheduler, "CHUNK_ELEMENTS", 8)
-        monkeypatch.setattr(scheduler, "TASK_ELEMENTS", 24)
+        monkeypatch.setattr(thread_pool, "CHUNK_ELEMENTS", 8)
+        monkeypatch.setattr(thread_pool, "TASK_ELEMENTS", 24)
     return request.param
 
 

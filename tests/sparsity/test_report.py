@@ -12,7 +12,7 @@ import warnings
 import pytest
 
 from analysis.sparsity.report import SparsityError, compute_sparsity_report
-from analysis.sparsity.scheduler import Cancelled
+from analysis.sparsity.thread_pool import Cancelled
 from analysis.sparsity.torch_backend import DeviceError, resolve_device
 
 torch = pytest.importorskip("torch")

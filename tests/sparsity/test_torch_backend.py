@@ -11,7 +11,7 @@ from analysis.sparsity.arrays import count_array
 from analysis.sparsity.dtypes import bit_format
 from analysis.sparsity.kernels import TensorJob, ZeroTest, as_bits
 from analysis.sparsity.patterns import keras_geometry, parse_pattern, resolve_block, torch_geometry
-from analysis.sparsity.scheduler import run_jobs
+from analysis.sparsity.thread_pool import run_jobs
 from analysis.sparsity.sources import ArraySource
 
 torch = pytest.importorskip("torch")
