@@ -13,6 +13,7 @@
 | enums.py | PL006, PL025, PL026: closed sets of values |
 | regularization.py | PL012, PL023, PL024, PL032: reg_type, reg_coeff, parameters |
 | layer_regex.py | PL027-PL030: op_names, excluded_op_names, pruning_op_types |
+| parameter_names.py | PL079: an op_names entry written as a 1.x parameter name (`.weight`) |
 | keras.py | PL039: Keras-specific limits |
 | legacy.py | PL060-PL063, PL067: INC 1.x schema rules, 1.x pruner needs |
 | legacy_schema.py | PL066: the 1.x schema's other sections (model, tuning, evaluation, train) |
@@ -29,4 +30,5 @@ from . import (  # noqa: F401
 from . import model_ref  # noqa: F401,E402  (PL070, reported by the language server)
 from . import model_checks  # noqa: F401,E402
 from . import python_calls  # noqa: F401,E402  (PL080-PL087: WeightPruningConfig calls, pruning_configs shape)
+from . import parameter_names  # noqa: F401,E402  (PL079; a twin-less code >= 70, tested in tests/configs/rules)
 from . import schedule  # noqa: F401,E402  (PL090, PL091, PL093: what INC's schedule says about the run)
