@@ -73,6 +73,7 @@ def _until(cs, total):
 
 def format_text(cs, total, findings, path) -> str:
     from analysis.schedule.chart import text_chart
+    from analysis.schedule.inc import plural
 
     out = [f"{path}: dialect {cs.dialect}, {len(cs.pruners)} pruner(s)"
            + (f", run of {total} {cs.pruners[0].unit if cs.pruners else 'step'}s" if total is not None else "")]
@@ -80,7 +81,7 @@ def format_text(cs, total, findings, path) -> str:
         out.append("")
         name = s.label if s.label.startswith(f"pruner {s.index}") else f"pruner {s.index} ({s.label})"
         head = (f"{name}: {s.pruning_type}, {s.mode}"
-                + (f", {s.unit}s {s.start}..{s.end} every {s.frequency:g}" if s.start is not None and s.frequency else "")
+                + (f", {plural(s.unit)} {s.start}..{s.end} every {s.frequency:g}" if s.start is not None and s.frequency else "")
                 + (f", decay {s.decay}" if s.decay and s.mode in ("iterative", "progressive") else "")
                 + (f", target {s.target:g}" if s.target is not None else "")
                 + (f", cap {s.cap:g}" if s.cap is not None else ""))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from html import escape
 from typing import Optional, Sequence
 
-from .inc import PrunerSchedule
+from .inc import PrunerSchedule, plural
 
 SPARK = "▁▂▃▄▅▆▇█"
 COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2")
@@ -75,7 +75,7 @@ def text_chart(schedules: Sequence[PrunerSchedule], width: int = 60, height: int
         label = f"{1 - r / (height - 1):4.0%}" if r % 3 == 0 or r == height - 1 else "    "
         lines.append(f"{label} |{''.join(row)}")
     lines.append("     +" + "-" * width)
-    lines.append(f"      0{str(xmax).rjust(width - 1)}  ({unit}s)")
+    lines.append(f"      0{str(xmax).rjust(width - 1)}  ({plural(unit)})")
     legend = "      " + "   ".join(f"{i % 10} = pruner {i}" for i, _ in series)
     if measured:
         legend += "   * = measured"
@@ -137,8 +137,8 @@ def svg_chart(schedules: Sequence[PrunerSchedule], title: str = "", until: Optio
         out.append(f'<line x1="{x:.1f}" y1="{T}" x2="{x:.1f}" y2="{T + ph}" stroke="#f0f0f0"/>')
         out.append(f'<text x="{x:.1f}" y="{T + ph + 18}" text-anchor="middle" fill="#555">{step}</text>')
     out.append(f'<rect x="{L}" y="{T}" width="{pw}" height="{ph}" fill="none" stroke="#888"/>')
-    out.append(f'<text x="{L + pw / 2}" y="{H - 14}" text-anchor="middle">{unit}s done (optimizer {unit}s)</text>'
-               if unit == "step" else f'<text x="{L + pw / 2}" y="{H - 14}" text-anchor="middle">epochs</text>')
+    out.append(f'<text x="{L + pw / 2}" y="{H - 14}" text-anchor="middle">optimizer steps done</text>'
+               if unit == "step" else f'<text x="{L + pw / 2}" y="{H - 14}" text-anchor="middle">{plural(unit)}</text>')
     out.append(f'<text transform="translate(16 {T + ph / 2}) rotate(-90)" text-anchor="middle">sparsity</text>')
     if total_steps:
         x = X(total_steps)

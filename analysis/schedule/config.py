@@ -66,10 +66,14 @@ def schedules_for_checked(checked) -> ConfigSchedule:
         seen: dict[str, PrunerSchedule] = {}
         for i, ep in enumerate(checked.pruners):
             st = ep.settings  # the key reads the settings as ep.as_dict() would give them, without the dict
-            key = repr([(k in st, st[k].value if k in st else None) for k in _V2_SCHEDULE_KEYS])
+            lock = _lock_init(ep)
+            key = repr([(k in st, st[k].value if k in st else None) for k in _V2_SCHEDULE_KEYS] + [lock])
             got = seen.get(key)
             if got is None:
-                got = seen[key] = schedule_v2(ep.as_dict(), i + 1, ep.label(), dialect)
+                cfg = ep.as_dict()
+                if lock is not None:
+                    cfg["lock_init_sparsity"] = lock
+                got = seen[key] = schedule_v2(cfg, i + 1, ep.label(), dialect)
             else:
                 # A shallow copy (what dataclasses.replace makes, at a tenth of its cost): shares the
                 # (read-only) updates and notes.
@@ -85,6 +89,14 @@ def schedules_for_checked(checked) -> ConfigSchedule:
     elif dialect == "D":
         _d(doc, cs)
     return cs
+
+
+def _lock_init(ep):
+    """A pruner's own `lock_init_sparsity` (INC keeps a pruner's unknown keys as extras, and its
+    pruners read this one); as a global WeightPruningConfig keyword INC drops it (recorded from INC
+    2.6: tests/schedule/configs/a_lock_init_global_ignored.yaml)."""
+    pair = (getattr(ep, "extra", None) or {}).get("lock_init_sparsity")
+    return getattr(pair.value, "value", None) if pair is not None else None
 
 
 def _d(doc, cs: ConfigSchedule) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from .inc import PrunerSchedule
+from .inc import PrunerSchedule, plural
 
 # PL068 (rules/steps.py, frequency-over-span) is the rule for the divide by zero
 ENDS_AFTER_RUN, PRUNES_ONCE, DIVIDES_BY_ZERO, STOPS_SHORT = "PL090", "PL091", "PL068", "PL093"
@@ -54,7 +54,7 @@ def pruner_findings(s: PrunerSchedule, total: Optional[int] = None) -> list[Find
             reached = s.expected_after(total) or 0.0
             missed = [u.step for u in s.updates if u.step >= total]
             out.append(Finding(ENDS_AFTER_RUN, s.index,
-                               f"the run ends after {total} {unit}s but this pruner still updates at {unit}"
+                               f"the run ends after {total} {plural(unit)} but this pruner still updates at {unit}"
                                f"{'s' if len(missed) > 1 else ''} {_steps(missed)}: the last checkpoint has "
                                f"{reached:.4g}, not {s.final_ratio:.4g}", end_key))
     if s.target is not None and s.updates and s.mode in ("iterative", "progressive", "oneshot"):

@@ -43,6 +43,11 @@ def _sampled(n: int) -> list[int]:
     if n <= MAX_LISTED:
         return list(range(n))
     return sorted({round(j * (n - 1) / (MAX_LISTED - 1)) for j in range(MAX_LISTED)})
+def plural(unit: str) -> str:
+    """"steps", "epochs", "batches" (a schedule's unit, counted)."""
+    return unit + ("es" if unit.endswith("ch") else "s")
+
+
 PROGRESSIVE_STEPS = 4  # pruners/progressive.py progressive_configs, not configurable
 
 
@@ -122,6 +127,18 @@ class PrunerSchedule:
         last = next((u for u in reversed(self.updates) if u.step < steps_done), None)
         return (last.low if last is not None and last.low is not None else hi, hi)
 
+    def after_calibration(self, batches: int) -> Optional[float]:
+        """The ratio the saved weights hold once a calibration-time pruner (mode "calibration") ran
+        `batches` calibration batches: sparse_gpt its target; retrain_free its last update at or
+        before end_step once batch end_step ran, else nothing (0)."""
+        if self.mode != "calibration" or not self.updates:
+            return None
+        if "retrain" not in self.pruning_type:
+            return self.updates[-1].ratio if batches > 0 else 0.0
+        if batches <= (self.end or 0):
+            return 0.0
+        return [u.ratio for u in self.updates if u.step <= self.end][-1]
+
     def to_json(self) -> dict:
         return {"index": self.index, "label": self.label, "pruning_type": self.pruning_type,
                 "targets": self.targets, "dialect": self.dialect, "mode": self.mode, "unit": self.unit,
@@ -179,8 +196,13 @@ def _base(index: int, label: str, dialect: str, ptype: str) -> PrunerSchedule:
     return PrunerSchedule(index, label, dialect, ptype, "none")
 
 
-def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B") -> PrunerSchedule:
-    """One 2.x pruner (dialects A and B): `cfg` is its effective config (INC's 20 merged keys)."""
+def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B",
+                init_sparsity: Optional[float] = None) -> PrunerSchedule:
+    """One 2.x pruner (dialects A and B): `cfg` is its effective config (INC's 20 merged keys).
+    `init_sparsity`: with lock_init_sparsity, the pattern sparsity the weights already have at
+    start_step (INC's init_sparsity_ratio), when known; the curve then starts there, and a pruner
+    whose weights are already above its target never updates (basic.py update_masks: `if
+    current_sparsity_ratio > target_sparsity_ratio: return`, before the scheduler is asked)."""
     ptype = str(cfg.get("pruning_type") or "snip_momentum")
     s = _base(index, label or f"pruner {index}", dialect, ptype)
     start, end, freq = _int(cfg.get("start_step", 0)), _int(cfg.get("end_step", 0)), _int(cfg.get("pruning_frequency", 1))
@@ -188,9 +210,16 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B") 
     decay = cfg.get("sparsity_decay_type", "exp")
     s.start, s.end, s.frequency, s.target, s.cap = start, end, freq, target, cap
     s.decay = decay if isinstance(decay, str) else str(decay)
-    if "gpt" in ptype or "retrain" in ptype:
-        s.mode = "calibration"
-        s.notes.append(f"`{ptype}` prunes once, when prepare_pruning is given a dataloader, not by steps")
+    if "gpt" in ptype:
+        # pruning.py SparseGPTPruning: layer by layer while prepare_pruning(dataloader=...) runs the
+        # calibration data; patterns' fasterprune prunes each row block to target_sparsity itself
+        # (no scheduler, no decay, no max_sparsity_ratio_per_op: recorded from INC 2.6)
+        s.mode, s.unit = "calibration", "batch"
+        s.start = s.end = s.frequency = s.decay = s.cap = None  # none of them is read
+        if target is not None:
+            s.updates = [Update(0, target, "prune", None)]
+        s.notes.append(f"`{ptype}` prunes each layer once to target_sparsity while prepare_pruning(..., "
+                       "dataloader=...) runs the calibration data (no decay, no cap); not during training")
         return s
     if None in (start, end, freq, target, cap) or freq <= 0 or end < start or start < 0:
         s.error = "the schedule needs integer start_step <= end_step and pruning_frequency > 0, numeric ratios"
@@ -204,9 +233,19 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B") 
         s.mode = "lock"
         s.notes.append("pattern_lock keeps the zeros the weights already have; it sets no target")
         return s
+    init = 0.0
     if cfg.get("lock_init_sparsity"):
-        s.notes.append("lock_init_sparsity: the curve starts from the weights' existing sparsity, known only at run "
-                       "time (shown from 0)")
+        if init_sparsity is None:
+            s.notes.append("lock_init_sparsity: the curve starts from the weights' existing sparsity, known only at "
+                           "run time (shown from 0); INC skips every update while that is above target_sparsity")
+        else:
+            init = s.initial = float(init_sparsity)
+            if target is not None and init > target:
+                s.mode = "lock"
+                s.notes.append(f"lock_init_sparsity: the weights already have {init:.4g}, above the target "
+                               f"{target:g}: INC never updates the masks (it stops once above target)")
+                return s
+            s.notes.append(f"lock_init_sparsity: the curve starts from the weights' existing sparsity {init:.4g}")
     total = (end - start + freq) // freq - 1
     done = 0
     if total == 0:
@@ -224,7 +263,7 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B") 
             r = target
         else:
             try:
-                r = decay_ratio(s.decay, target, cap, k, total)
+                r = decay_ratio(s.decay, target, cap, k, total, init)
                 if isinstance(r, complex):  # a ratio above 1 that check_config would have refused
                     raise ArithmeticError("the curve leaves the real numbers (a ratio above 1?)")
             except Exception as e:
@@ -236,9 +275,21 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B") 
         s.notes.append(f"one-shot: the scheduler asks {target:g}, each layer is capped at {cap:g}")
     if not progressive or len(picked) < n_steps:
         s.updates = [Update(st, r, "prune", k) for st, r, k in rounds]
+        if "retrain" in ptype:
+            _retrain_free(s)
         return s
     s.updates = _progressive_updates(rounds, start, end, freq)
     return s
+
+
+def _retrain_free(s: PrunerSchedule) -> None:
+    """pruning.py RetrainFreePruning / pruners/retrain_free.py: the same scheduler, but its steps
+    are calibration batches run by prepare_pruning(..., dataloader=...), and the weights are only
+    masked at the batch where global_step == end_step (before, INC masks the forward only)."""
+    s.mode, s.unit = "calibration", "batch"
+    s.notes.append(f"`{s.pruning_type}` updates its masks per calibration batch of prepare_pruning(..., "
+                   f"dataloader=...) and writes them into the weights only at batch {s.end}: a calibration "
+                   f"shorter than {s.end + 1} batches leaves the saved weights dense")
 
 
 def _progressive_updates(rounds, start: int, end: int, freq: int) -> list[Update]:

@@ -26,6 +26,29 @@ def _key(path: Path) -> str:
     return h.hexdigest()[:32]
 
 
+def _dialect(path: Path) -> str:
+    return path.name[0].upper()  # a_ b_ c_ d_ configs by dialect; k_: a Keras model (dialect A keys)
+
+
+def _tf_python() -> Path:
+    """INC's oracle venv with TensorFlow, for the Keras pruner (built once by inc_tf_venv.sh)."""
+    proc = subprocess.run(["bash", str(HERE / "inc_tf_venv.sh"), str(INC_PYTHON)], capture_output=True, text=True,
+                          timeout=1800)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return Path(proc.stdout.strip().splitlines()[-1])
+
+
+def _record(python, todo) -> dict:
+    with tempfile.TemporaryDirectory() as tmp:
+        req = Path(tmp) / "req.json"
+        res = Path(tmp) / "res.json"
+        req.write_text(json.dumps({"cases": [{"id": _key(p), "dialect": _dialect(p), "path": str(p)} for p in todo]}))
+        proc = subprocess.run([str(python), str(RECORDER), str(req), str(res)], capture_output=True, text=True,
+                              timeout=1800)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return json.loads(res.read_text())
+
+
 @pytest.fixture(scope="session")
 def inc_record() -> dict:
     cache_file = CACHE / "inc26.json"
@@ -34,15 +57,13 @@ def inc_record() -> dict:
     if todo:
         if not INC_PYTHON.exists():
             pytest.skip(f"INC 2.6 oracle venv absent ({INC_PYTHON}; scripts/test builds it) and no cached recording")
-        with tempfile.TemporaryDirectory() as tmp:
-            req = Path(tmp) / "req.json"
-            res = Path(tmp) / "res.json"
-            req.write_text(json.dumps({"cases": [{"id": _key(p), "dialect": p.name[0].upper(), "path": str(p)}
-                                                 for p in todo]}))
-            proc = subprocess.run([str(INC_PYTHON), str(RECORDER), str(req), str(res)], capture_output=True,
-                                  text=True, timeout=1200)
-            assert proc.returncode == 0, proc.stderr[-3000:]
-            cache.update(json.loads(res.read_text()))
+        keras = [p for p in todo if _dialect(p) == "K"]
+        for python, cases in ((INC_PYTHON, [p for p in todo if p not in keras]), (_tf_python, keras)):
+            if not cases:
+                continue
+            if callable(python):
+                python = python()
+            cache.update(_record(python, cases))
         CACHE.mkdir(parents=True, exist_ok=True)
         tmp_file = cache_file.with_suffix(f".{os.getpid()}.tmp")
         tmp_file.write_text(json.dumps(cache))

@@ -5,7 +5,7 @@ would show).
 
     python inc_record_schedule.py REQUEST.json RESULT.json
 
-REQUEST.json: {"cases": [{"id": str, "dialect": "A"|"B"|"C"|"D", "path": str}]}
+REQUEST.json: {"cases": [{"id": str, "dialect": "A"|"B"|"C"|"D"|"K", "path": str}]}  (K: a Keras model)
 RESULT.json:  {id: {"ok": bool, "error": "Type: message" | "", "steps": int,
                     "pruners": [{"calls": [[step, count, total, ratio], ...],
                                  "weights": [[steps_done, zero_ratio], ...]}]}}
@@ -31,13 +31,62 @@ logging.disable(logging.CRITICAL)
 import torch  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # run as a script: its folder holds the models
-from inc_toy_models import WIDTH, Toy  # noqa: E402
+from inc_toy_models import MODELS, WIDTH, Toy, prezero_blocks  # noqa: E402
 
 torch.manual_seed(0)
 
 
 def _err(exc):
     return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+
+
+def options(path) -> dict:
+    """How to run a config, from a `# oracle: key=value ...` line at its top: model=toy|mha|layers,
+    prezero=R (fc1..fc3 start with that share of zero 4x1 blocks), calibration=N (prepare_pruning's
+    calibration path with N batches: sparse_gpt, retrain_free)."""
+    out = {}
+    for line in open(path).read().splitlines()[:5]:
+        if line.startswith("# oracle:"):
+            for item in line[len("# oracle:"):].split():
+                k, _, v = item.partition("=")
+                out[k] = v
+    return out
+
+
+def _stand_ins():
+    """INC's calibration-time pruners import two packages the oracle venv lacks and that take no
+    part in pruning: tqdm (a progress bar, pruning.py) and transformers (sparse_gpt.py, only for
+    `isinstance(module, transformers.Conv1D)`, never true of these models' nn.Linear layers)."""
+    import types
+
+    class Bar:
+        def __init__(self, it=None, *a, **kw):
+            self.it = it
+
+        def __iter__(self):
+            return iter(self.it)
+
+        def update(self, n=1):
+            pass
+
+        def close(self):
+            pass
+    for name in ("tqdm", "tqdm.auto"):
+        if name not in sys.modules:
+            m = types.ModuleType(name)
+            m.tqdm = Bar
+            sys.modules[name] = m
+    sys.modules["tqdm"].auto = sys.modules["tqdm.auto"]
+    if "transformers" not in sys.modules:
+        m = types.ModuleType("transformers")
+        m.Conv1D = type("Conv1D", (torch.nn.Module,), {})
+        sys.modules["transformers"] = m
+
+
+def _weights_of(pruner):
+    """The weight tensors a pruner masks (an mha pruner keeps its Linear layers apart)."""
+    mods = getattr(pruner, "modules", None) or getattr(pruner, "linear_layers", {})
+    return sorted(mods), [m.weight.data for _, m in sorted(mods.items())]
 
 
 def _zero_ratio(tensors):
@@ -68,7 +117,13 @@ def run_v2(case):
         cfg = yaml.safe_load(open(case["path"]))
         source = WeightPruningConfig(**cfg)
         conf_steps = cfg
-    model = Toy()
+    opts = options(case["path"])
+    model = MODELS[opts.get("model", "toy")]()
+    prezero = float(opts["prezero"]) if "prezero" in opts else None
+    if prezero is not None:
+        prezero = prezero_blocks(model, ["fc1", "fc2", "fc3"], prezero)
+    if "calibration" in opts:
+        return run_calibration(case, source, model, int(opts["calibration"]))
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     orig_save = torch.save
     try:
@@ -82,19 +137,54 @@ def run_v2(case):
         calls = []
         if hasattr(p, "scheduler"):
             _watch_scheduler(p, calls)
-        recs.append({"calls": calls, "weights": [], "modules": sorted(p.modules)})
+        recs.append({"calls": calls, "weights": [], "modules": _weights_of(p)[0]})
     pruning.on_train_begin()
     g = torch.Generator().manual_seed(1)
     for step in range(steps):
-        loss = model(torch.randn(8, WIDTH, generator=g)).pow(2).mean()  # pre-hook: on_step_begin
+        loss = model(model.batch(g)).pow(2).mean()  # pre-hook: on_step_begin
         loss.backward()
         opt.step()  # INC's rewritten step: on_before/after_optimizer_step
         opt.zero_grad()
         for p, rec in zip(pruning.pruners, recs):
-            rec["weights"].append([step + 1, _zero_ratio([m.weight.data for m in p.modules.values()])])
+            rec["weights"].append([step + 1, _zero_ratio(_weights_of(p)[1])])
     pruning.on_train_end()
+    for p, rec in zip(pruning.pruners, recs):
+        rec["init"] = float(getattr(p, "init_sparsity_ratio", 0.0))  # lock_init_sparsity: what INC found
+        rec["prezero"] = prezero
     del conf_steps
     return {"ok": True, "error": "", "steps": steps, "pruners": recs}
+
+
+def run_calibration(case, source, model, batches):
+    """sparse_gpt / retrain_free: what prepare_pruning(model, config, dataloader=..., loss_func=...)
+    builds (PRUNINGS["sparse_gpt_pruning"] / ["retrain_free_pruning"]), run on `batches` batches. The
+    pruning object is made without the dataloader first (its constructor would prune at once) so
+    that the schedulers can be watched, then given it and run: the same _prepare_pruners call."""
+    from neural_compressor.compression.pruner.pruning import PRUNINGS
+    from neural_compressor.compression.pruner.utils import process_config
+
+    _stand_ins()
+    conf = process_config(source)
+    g = torch.Generator().manual_seed(1)
+    if all("gpt" in c["pruning_type"] for c in conf):
+        pruning = PRUNINGS["sparse_gpt_pruning"](conf, model, None)
+        data = [(model.batch(g, 16), torch.zeros(16, dtype=torch.long)) for _ in range(batches)]
+    else:
+        pruning = PRUNINGS["retrain_free_pruning"](conf, model, None, None)
+        samples = [(model.batch(g, 1)[0], i % 2) for i in range(8 * batches)]
+        data = torch.utils.data.DataLoader(samples, batch_size=8)
+        pruning._loss_func = torch.nn.CrossEntropyLoss()
+    recs = []
+    for p in pruning.pruners:
+        calls = []
+        if hasattr(p, "scheduler"):
+            _watch_scheduler(p, calls)
+        recs.append({"calls": calls, "weights": [], "modules": _weights_of(p)[0]})
+    pruning._dataloader = data
+    pruning._prepare_pruners()
+    for p, rec in zip(pruning.pruners, recs):
+        rec["weights"].append([batches, _zero_ratio(_weights_of(p)[1])])
+    return {"ok": True, "error": "", "steps": batches, "pruners": recs, "calibration": batches}
 
 
 def run_c(case):
@@ -182,17 +272,113 @@ def run_d(case):
     return {"ok": True, "error": "", "steps": epochs, "pruners": recs}
 
 
+def run_keras(case):
+    """INC 2.6's Keras pruner (dialect A config, a Keras Functional model; needs TensorFlow: run by
+    the oracle venv's copy with tensorflow-cpu, tests/schedule/inc_tf_venv.sh). INC reaches it through
+    prepare_compression with the model wrapped in its KerasModel; its WeightPruningConfig has no
+    `framework` attribute that Model() reads, so it is set to None (Model fills in "keras"). The
+    callbacks are called where INC's own training loop calls them (training.py)."""
+    import os as _os
+
+    _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import numpy as np
+    import tensorflow as tf
+    from neural_compressor.config import WeightPruningConfig
+    from neural_compressor.model.keras_model import KerasModel
+    from neural_compressor.training import prepare_compression
+
+    tf.random.set_seed(0)
+    inp = tf.keras.Input((WIDTH,))
+    h = tf.keras.layers.Dense(WIDTH, activation="relu", name="fc1")(inp)
+    h = tf.keras.layers.Dense(WIDTH, activation="relu", name="fc2")(h)
+    h = tf.keras.layers.Dense(WIDTH, activation="relu", name="fc3")(h)
+    model = tf.keras.Model(inp, tf.keras.layers.Dense(2, name="head")(h))
+    conf = WeightPruningConfig(**yaml.safe_load(open(case["path"])))
+    conf.framework = None
+    manager = prepare_compression(KerasModel(model), conf)
+    cb = manager.callbacks
+    pruners = [p for c in cb.callbacks_list for p in c.pruners]
+    recs = []
+    for p in pruners:
+        calls = []
+        _watch_scheduler(p, calls)
+        recs.append({"calls": calls, "weights": [], "modules": sorted(p.modules)})
+    km = manager.model.model
+    opt = tf.keras.optimizers.SGD(0.01)
+    rng = np.random.default_rng(1)
+    steps = max(p.end_step for p in pruners) + 3
+    cb.on_train_begin()
+    for step in range(steps):
+        cb.on_step_begin(step)
+        x = tf.constant(rng.standard_normal((8, WIDTH)).astype("float32"))
+        with tf.GradientTape() as tape:
+            loss = tf.reduce_mean(km(x) ** 2)
+        grads = tape.gradient(loss, km.trainable_variables)
+        cb.on_before_optimizer_step()
+        opt.apply_gradients(zip(grads, km.trainable_variables))
+        cb.on_after_optimizer_step()
+        cb.on_step_end()
+        for p, rec in zip(pruners, recs):
+            ws = [m.get_weights()[0] for _, m in sorted(p.modules.items())]
+            z, n = sum(int((w == 0).sum()) for w in ws), sum(w.size for w in ws)
+            rec["weights"].append([step + 1, z / n if n else 0.0])
+    return {"ok": True, "error": "", "steps": steps, "pruners": recs}
+
+
+def _run(runner, case):
+    try:
+        return runner(case)
+    except Exception as exc:
+        return {"ok": False, "error": _err(exc), "steps": 0, "pruners": [], "trace": traceback.format_exc()[-2000:]}
+
+
+def _isolated(runner, case):
+    """One case in a forked child: INC keeps state between runs in one process (a config processed
+    for an `mha` pruner made the next case's pruning search attention heads), so each case starts
+    from the same untouched INC."""
+    if not hasattr(os, "fork"):
+        return _run(runner, case)
+    rfd, wfd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: run, write the JSON, leave without running the parent's atexit hooks
+        os.close(rfd)
+        code = 0
+        try:
+            with os.fdopen(wfd, "w") as f:
+                json.dump(_run(runner, case), f)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    os.close(wfd)
+    with os.fdopen(rfd) as f:
+        data = f.read()
+    _, status = os.waitpid(pid, 0)
+    if not data:
+        return {"ok": False, "error": f"RecorderCrash: the case's process ended with status {status}", "steps": 0,
+                "pruners": []}
+    return json.loads(data)
+
+
+def _preload(dialects) -> None:
+    """Import INC once in the parent, so that each forked case does not import it again (seconds
+    each); TensorFlow (Keras cases) is left to the children."""
+    if dialects - {"K"}:
+        import neural_compressor.compression.pruner  # noqa: F401
+        import neural_compressor.conf.config  # noqa: F401
+        import neural_compressor.config  # noqa: F401
+        import neural_compressor.experimental.pruner_legacy  # noqa: F401
+        import neural_compressor.experimental.pytorch_pruner.pruning  # noqa: F401
+        import neural_compressor.model.torch_model  # noqa: F401
+
+
 def main(argv):
     req = json.load(open(argv[1]))
+    _preload({c["dialect"] for c in req["cases"]})
     out = {}
     for case in req["cases"]:
         torch.manual_seed(0)
-        runner = {"A": run_v2, "B": run_v2, "C": run_c, "D": run_d}[case["dialect"]]
-        try:
-            out[case["id"]] = runner(case)
-        except Exception as exc:
-            out[case["id"]] = {"ok": False, "error": _err(exc), "steps": 0, "pruners": [],
-                               "trace": traceback.format_exc()[-2000:]}
+        runner = {"A": run_v2, "B": run_v2, "C": run_c, "D": run_d, "K": run_keras}[case["dialect"]]
+        out[case["id"]] = _isolated(runner, case)
     json.dump(out, open(argv[2], "w"), indent=1)
     return 0
 
