@@ -73,3 +73,16 @@ def test_exit_codes(tmp_path):
     (tmp_path / "x.yaml").write_text("foo: 1\n")
     assert cli(tmp_path / "x.yaml").returncode == 2
     assert cli(CFG / "c_divzero.yaml").returncode == 1  # INC raises: an error finding
+
+
+def test_calibration_time_pruners_are_shown_per_batch(tmp_path):
+    """sparse_gpt: one pruning at calibration, no step range; retrain_free: its updates per
+    calibration batch, and when the weights get them; the chart's axis counts batches."""
+    gpt = cli(CFG / "a_sparse_gpt_cap.yaml")
+    assert gpt.returncode == 0, gpt.stderr
+    head = gpt.stdout.splitlines()[2]
+    assert "sparse_gpt, calibration, target 0.7" in head and ".." not in head
+    rf = cli(CFG / "a_retrain_free_short.yaml", "--plot", tmp_path / "rf.svg")
+    assert rf.returncode == 0, rf.stderr
+    assert "batches 1..5 every 2" in rf.stdout and "only at batch 5" in rf.stdout
+    assert ">batches</text>" in (tmp_path / "rf.svg").read_text()
