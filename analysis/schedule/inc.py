@@ -86,6 +86,9 @@ class PrunerSchedule:
     updates: list[Update] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: Optional[str] = None  # what INC raises when it runs this schedule
+    # lock_init_sparsity with the weights' sparsity at start_step not known yet: the curve is shown
+    # from 0, though INC starts it from that sparsity (watch learns it from a checkpoint at start_step)
+    init_unknown: bool = False
 
     @property
     def targets(self) -> list[list]:
@@ -236,6 +239,7 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B",
     init = 0.0
     if cfg.get("lock_init_sparsity"):
         if init_sparsity is None:
+            s.init_unknown = True
             s.notes.append("lock_init_sparsity: the curve starts from the weights' existing sparsity, known only at "
                            "run time (shown from 0); INC skips every update while that is above target_sparsity")
         else:

@@ -44,7 +44,8 @@ def compare(report: dict, schedule, step: Optional[int], measured: Optional[list
                              f"{s.unit} {step} (did the training loop call INC's hooks / optimizer step?)")
             elif now < low - TOLERANCE:
                 flags.append(f"behind schedule: {now:.1%} < {low:.1%}")
-            elif now > high + TOLERANCE and s.dialect != "C":
+            elif now > high + TOLERANCE and s.dialect != "C" and not s.init_unknown:
+                # (lock_init_sparsity from weights of unknown sparsity: INC's curve starts higher)
                 # (the experimental pytorch_pruner itself overshoots its own schedule at some steps,
                 # by up to 14 points in tests/schedule's recording: no flag there)
                 flags.append(f"above target: {now:.1%} > {high:.1%} expected")

@@ -165,10 +165,32 @@ class Watcher:
                     res.reused, res.counted = self.cache.last_reused, self.cache.last_counted
                     res.pruners = compare(report, self.schedule, c.step)
                     res.epoch = c.epoch
+                    if self._learn_locked_init(c, res):
+                        res.pruners = compare(report, self.schedule, c.step)
         except Exception as e:  # one checkpoint that cannot be read does not stop the watch
             res.error = f"{type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}"
         res.seconds = time.perf_counter() - t0
         return res
+
+    def _learn_locked_init(self, c: Candidate, res: Result) -> bool:
+        """lock_init_sparsity: INC starts a pruner's curve from the pattern sparsity its weights have
+        at start_step (basic.py update_masks). A checkpoint written after exactly start_step steps
+        holds those weights, so its measured figure is that starting point: the schedule is rebuilt
+        from it (once). True when a schedule changed."""
+        from analysis.schedule.inc import schedule_v2
+
+        changed = False
+        for i, s in enumerate(self.schedule.pruners if self.schedule is not None else []):
+            row = res.pruners[i] if i < len(res.pruners) else None
+            if not s.init_unknown or c.step is None or c.step != s.start or row is None or row["measured"] is None:
+                continue
+            cfg = dict(self.schedule.anchors[i].as_dict(), lock_init_sparsity=True)
+            learned = schedule_v2(cfg, s.index, s.label, s.dialect, init_sparsity=row["measured"])
+            self.schedule.pruners[i] = learned
+            res.notes.append(f"pruner {i + 1}: lock_init_sparsity: the weights at start_step {s.start} have "
+                             f"{row['measured']:.4g}, where INC starts its curve: the schedule now starts there")
+            changed = True
+        return changed
 
     def _measure_legacy(self, c: Candidate, res: Result, index, tensors, build_report, compare) -> None:
         """An INC 1.x config: selection by parameter name, INC 1.x's figure, the epoch's schedule."""
