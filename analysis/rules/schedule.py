@@ -15,7 +15,9 @@ ENDS_AFTER_RUN = rule(F.ENDS_AFTER_RUN, "schedule-ends-after-run", WARNING,
                       "A pruner's last mask update falls after the run ends", dialects="ABCD",
                       explanation="INC updates a pruner's masks up to its end step (end_epoch in INC 1.x). When the "
                       "training run stops earlier, the model keeps the sparsity of the last update that did happen. "
-                      "For an INC 1.x config the run length is `pruning.train.epoch`; for the others pass "
+                      "For an INC 1.x config the run length is what INC's own loop reads from `pruning.train`: "
+                      "epochs start_epoch..end_epoch-1 (PyTorch ignores `epoch`; TensorFlow runs end_epoch - "
+                      "start_epoch, else `epoch`, epochs from 0); for the others pass "
                       "`prune-lsp schedule CONFIG --total-steps N`.")
 PRUNES_ONCE = rule(F.PRUNES_ONCE, "frequency-prunes-once", WARNING,
                    "The pruning frequency is so large that an iterative pruner prunes once", dialects="ABC",
@@ -49,7 +51,7 @@ def check_schedule_findings(ctx: RuleContext) -> None:
         if finding.code == F.DIVIDES_BY_ZERO:
             continue  # PL068 (steps.py) reports it
         if ctx.dialect == "D":
-            _report_d(ctx, anchor, finding)
+            _report_d(ctx, anchor, finding, cs.train_epochs_key)
             continue
         setting = anchor.settings.get(finding.key or "")
         if setting is not None:
@@ -71,7 +73,7 @@ def _each(cs):
             yield s, anchor, (f if f.pruner == s.index else replace(f, pruner=s.index))
 
 
-def _report_d(ctx: RuleContext, entry, finding) -> None:
+def _report_d(ctx: RuleContext, entry, finding, train_key=None) -> None:
     from ..config_doc import path_value
     from ..yaml_tree import Mapping
 
@@ -80,7 +82,7 @@ def _report_d(ctx: RuleContext, entry, finding) -> None:
         pair = entry.mapping.get_pair(finding.key or "")
         node = pair.key if pair is not None else None
     if node is None and finding.code == F.ENDS_AFTER_RUN:
-        node = path_value(ctx.doc.root, "pruning", "train", "epoch")
+        node = path_value(ctx.doc.root, "pruning", "train", train_key or "epoch")
     if node is None:
         node = entry.node
     ctx.report(finding.code, node, finding.message)

@@ -32,7 +32,12 @@ class ConfigSchedule:
     path: Optional[str]
     dialect: str
     pruners: list[PrunerSchedule] = field(default_factory=list)
-    train_epochs: Optional[int] = None  # dialect D: pruning.train.epoch
+    # dialect D: how many epochs INC's own loop runs, as the first epoch number it never reaches
+    # (adaptor/pytorch.py train: range(start_epoch, end_epoch), `epoch` unused; tensorflow.py:
+    # range(end_epoch - start_epoch) when both are set, else range(epoch)); train_epochs_key says
+    # which key that came from
+    train_epochs: Optional[int] = None
+    train_epochs_key: Optional[str] = None
     anchors: list = field(default_factory=list)  # per pruner: the EffectivePruner (A/B/C) or entry (D)
     # dialect D, per pruner: its `names` (parameter names INC 1.x prunes), None when absent (then INC
     # 1.x prunes every parameter of 2 or 4 dimensions: Pruner.__init__ takes get_all_weight_names())
@@ -116,7 +121,13 @@ def _d(doc, cs: ConfigSchedule) -> None:
         v = to_python(node) if node is not None else None
         if isinstance(v, int) and not isinstance(v, bool):
             cs.train[key] = v
-    cs.train_epochs = cs.train.get("epoch")
+    fw = path_value(doc.root, "model", "framework")
+    tf = isinstance(to_python(fw) if fw is not None else None, str) and "tensorflow" in to_python(fw).lower()
+    if "end_epoch" in cs.train:
+        cs.train_epochs_key = "end_epoch"
+        cs.train_epochs = cs.train["end_epoch"] - (cs.train.get("start_epoch", 0) if tf else 0)
+    elif "epoch" in cs.train:
+        cs.train_epochs_key, cs.train_epochs = "epoch", cs.train["epoch"]
     for i, entry in enumerate(doc.pruners):
         cfg = dict(glob)
         m = entry.mapping

@@ -66,3 +66,14 @@ def test_pl093_says_each_dialects_own_reason():
     (d,) = messages(D_SHORT)
     assert "0.5" in d and "INC 1.x" in d and "epochs 0..4" in d and "experimental" not in d and "step" not in d
     assert messages(D_SHORT.replace("end_epoch: 4", "end_epoch: 5")) == []  # 2 divides 6 epochs: reaches 0.6
+
+
+def test_pl090_reads_the_run_length_inc_1x_runs():
+    """INC 2.6's PyTorch loop runs epochs start_epoch..end_epoch-1 and ignores `epoch`
+    (adaptor/pytorch.py train); PL090 points at end_epoch then."""
+    text = (CFG / "d_oneshot.yaml").read_text()  # pruner prunes at epoch 2
+    longer = text.replace("\n    epoch: 2\n", "\n    epoch: 2\n    start_epoch: 0\n    end_epoch: 3\n")
+    assert codes(longer) == []  # epochs 0, 1, 2 run: `epoch: 2` does not end it
+    shorter = text.replace("\n    epoch: 2\n", "\n    epoch: 9\n    end_epoch: 2\n")
+    line = next(i for i, ln in enumerate(shorter.splitlines()) if "end_epoch: 2" in ln and ln.startswith("    end"))
+    assert codes(shorter) == [("PL090", line)]
