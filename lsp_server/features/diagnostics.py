@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shlex
+from collections import Counter
 from typing import TYPE_CHECKING, Optional
 
 from lsprotocol import types
@@ -98,9 +99,12 @@ def published(diags: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnosti
     computed per severity without sorting 40,000 findings."""
     if len(diags) <= PUBLISH_LIMIT:
         return diags, []
-    by_rank: dict[int, dict[str, list[int]]] = {}
+    groups: dict[tuple, list[int]] = {}  # (severity, code) -> positions in diags, in order
     for i, d in enumerate(diags):
-        by_rank.setdefault(d.severity.rank, {}).setdefault(d.code, []).append(i)
+        groups.setdefault((d.severity, d.code), []).append(i)
+    by_rank: dict[int, dict[str, list[int]]] = {}
+    for (sev, code), ix in groups.items():
+        by_rank.setdefault(sev.rank, {})[code] = ix
     shown: list[int] = []
     left = PUBLISH_LIMIT
     for rank in sorted(by_rank):
@@ -125,11 +129,14 @@ def published(diags: list[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnosti
 
 
 def left_out_message(uri: str, total: int, left_out: list[Diagnostic]) -> str:
-    by_code: dict[str, list] = {}
+    counts = Counter(d.code for d in left_out)
+    first = {}  # code -> the severity of its first finding left out
     for d in left_out:
-        entry = by_code.setdefault(d.code, [0, d.severity])
-        entry[0] += 1
-    kinds = ", ".join(f"{code} x{n:,} ({sev.value})" for code, (n, sev) in sorted(by_code.items()))
+        if d.code not in first:
+            first[d.code] = d.severity
+            if len(first) == len(counts):
+                break
+    kinds = ", ".join(f"{code} x{n:,} ({first[code].value})" for code, n in sorted(counts.items()))
     path = fs_path(uri)
     target = shlex.quote(path) if path else "FILE"
     return (f"prune-lsp shows {total - len(left_out):,} of the {total:,} findings in this file (the most severe "
