@@ -256,10 +256,14 @@ def _build_unshared(root: yaml.Node, budget: int) -> Node:
         if left < 0:
             raise TreeTooLarge()
         if cls is _SequenceNode:
-            seq = Sequence(node.start_mark.index, node.end_mark.index, node.tag, flow=bool(node.flow_style))
+            seq = _new(Sequence)
+            seq.start, seq.end, seq.tag, seq.flow = node.start_mark.index, node.end_mark.index, node.tag, \
+                bool(node.flow_style)
             seq.items = [scalar(n) if type(n) is _ScalarNode else build(n) for n in node.value]
             return seq
-        out = Mapping(node.start_mark.index, node.end_mark.index, node.tag, flow=bool(node.flow_style))
+        out = _new(Mapping)
+        out.start, out.end, out.tag, out.flow = node.start_mark.index, node.end_mark.index, node.tag, \
+            bool(node.flow_style)
         own: list[Pair] = []
         merges: list[Node] = []
         for k, v in node.value:
