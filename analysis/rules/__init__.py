@@ -3,7 +3,7 @@
 | module | codes |
 |---|---|
 | structure.py | PL050-PL059, PL099: syntax, dialect, required sections, pruner entries |
-| unknown_keys.py | PL031, PL042, PL043, PL044: keys INC does not know or ignores |
+| unknown_keys.py | PL031, PL042, PL043, PL044, PL078: keys INC does not know or ignores |
 | value_types.py | PL013: values of the wrong type, as YAML 1.1 reads them |
 | yaml_traps.py | PL014, PL040: unquoted N:M, empty values that INC turns into {} |
 | steps.py | PL001, PL002, PL004, PL018, PL022, PL038: start/end/frequency |

@@ -6,7 +6,7 @@ from typing import Iterator, Optional
 
 from ..diagnostics import Fix
 from ..schema.spec import Level
-from ..yaml_tree import Mapping, Pair, Scalar
+from ..yaml_tree import Mapping, Pair, Scalar, Sequence
 from .context import RuleContext
 from .helpers import move_under_parameters_fix
 from .registry import ERROR, INFO, WARNING, checker, rule
@@ -20,6 +20,13 @@ RESUME_UNUSED = rule("PL042", "resume-flag-unused", INFO, "`resume_from_pruned_c
                      dialects="AB")
 LOCK_INIT = rule("PL043", "lock-init-sparsity-warns", INFO, "`lock_init_sparsity` works but INC warns about it",
                  spec="R43", dialects="A")
+LOCK_INIT_DROPPED = rule(
+    "PL078", "lock-init-sparsity-dropped", WARNING, "A global `lock_init_sparsity` that INC drops", dialects="A",
+    explanation="INC 2.6 copies only the keys of its own template from the global config into each "
+    "`pruning_configs` entry; `lock_init_sparsity` is not one of them. So a global `lock_init_sparsity` reaches the "
+    "pruners only when `pruning_configs` is `[]` (the global config is then the one pruner); with entries, or "
+    "without `pruning_configs` (its default is `[{}]`), every pruner runs without it (verified on INC 2.6: the "
+    "pruner's config reads None). Set it in each entry.")
 GLOBAL_ONLY = rule("PL044", "global-only-key", ERROR, "A global-only key inside a `!PrunerV2` entry", spec="R44",
                    dialects="B", fixable=True,
                    explanation="`low_memory_usage` (and `criterion_type`, `reg_coeff`) are not arguments of `PrunerV2`: "
@@ -53,7 +60,7 @@ def _each_level(ctx: RuleContext) -> Iterator[tuple[Level, Mapping, Optional[int
             yield Level.PARAMETERS, params, entry.index
 
 
-@checker(UNKNOWN_KEY, RESUME_UNUSED, LOCK_INIT, GLOBAL_ONLY, DUPLICATE_KEY)
+@checker(UNKNOWN_KEY, RESUME_UNUSED, LOCK_INIT, LOCK_INIT_DROPPED, GLOBAL_ONLY, DUPLICATE_KEY)
 def check_keys(ctx: RuleContext) -> None:
     d = ctx.doc.dialect
     if ctx.doc.unrecognised or not d.supported:
@@ -93,6 +100,19 @@ def _known_key_notes(ctx: RuleContext, level: Level, pair: Pair) -> None:
         ctx.report(RESUME_UNUSED.code, pair, "`resume_from_pruned_checkpoint` is only converted to bool by INC and never read")
 
 
+def _lock_init(ctx: RuleContext, level: Level, pair: Pair) -> None:
+    """Read by every pruner that has it, but reached from the global config only through `pruning_configs: []`."""
+    configs = ctx.doc.pruners_pair
+    alone = configs is not None and isinstance(configs.value, Sequence) and not configs.value.items
+    if level is Level.GLOBAL and not alone:
+        ctx.report(LOCK_INIT_DROPPED.code, pair, "INC drops a global `lock_init_sparsity`: it copies only its template's "
+                   "keys into each pruning_configs entry" + ("" if configs is not None else " (the default is [{}])")
+                   + ", so no pruner gets it; set it in each entry")
+        return
+    ctx.report(LOCK_INIT.code, pair, "`lock_init_sparsity` works (pruners read it) but INC logs "
+               "'lock_init_sparsity is not supported for config'")
+
+
 def _guess(guesses: dict, level: Level, name, known: dict) -> Optional[str]:
     """closest(name, known), once per (level, name) in a check."""
     if not isinstance(name, str):
@@ -108,8 +128,7 @@ def _unknown(ctx: RuleContext, level: Level, pair: Pair, known: dict, mapping: M
     name = pair.name
     error = d.unknown_pruner_is_error if level is Level.PRUNER else d.unknown_global_is_error
     if d.id == "A" and name == "lock_init_sparsity":
-        ctx.report(LOCK_INIT.code, pair, "`lock_init_sparsity` works (pruners read it) but INC logs "
-                   "'lock_init_sparsity is not supported for config'")
+        _lock_init(ctx, level, pair)
         return
     if level is Level.PRUNER and d.id == "B" and name in d.global_keys:
         fixes = []

@@ -44,6 +44,7 @@ RULE_FILES = {  # file -> codes it must produce (others may come too)
     "model_selection_raises.yaml": {"PL049"},
     "model_unreadable.yaml": {"PL070"},
     "python_calls.py": {"PL080", "PL081", "PL082", "PL083", "PL084", "PL085", "PL086", "PL087"},
+    "lock_init_global.json": {"PL078"},
     "op_names_parameter.yaml": {"PL079"},
     "schedule_ends_after_run.yaml": {"PL090"},
     "schedule_prunes_once.yaml": {"PL091"},
