@@ -253,12 +253,19 @@ def _check_parameters(p: _Pruner) -> None:
         return p.report("parameters", f"`parameters` is {_shown(params)}: a gradient_sensitivity pruner with "
                         "`parameters` prunes heads and rows and reads parameters['importance_metric'] at its first "
                         "step end (TypeError); write a mapping, or remove it for element-wise pruning")
+    names = p.values.get("names")
+    if not p.names_given:
+        return p.report("parameters", f"a gradient_sensitivity pruner with `parameters` and no `names` prunes heads "
+                        "in every parameter of the model: INC reads each one's importance by name (and `*` patterns "
+                        "in importance_inputs stay unexpanded), and fails at the first step end; list the weights "
+                        "to prune in `names`")
+    if names in ([], {}):
+        return  # no weight to walk: the callbacks read nothing from `parameters`
     needed = [k for k in GS_HEAD_KEYS if k not in params]
     metric = params.get("importance_metric")
     if "importance_metric" in params and metric not in GS_METRICS:
         return p.report("parameters", f"importance_metric `{metric}` is not one of {', '.join(GS_METRICS)}: INC "
                         "then computes no importance and fails in on_epoch_end (KeyError)")
-    names = p.values.get("names")
     starred = isinstance(names, list) and any(isinstance(n, str) and "*" in n for n in names)
     if starred and "importance_inputs" not in params:
         needed.append("importance_inputs")
@@ -280,8 +287,10 @@ def _check_parameters(p: _Pruner) -> None:
 def check_legacy_run(ctx: RuleContext) -> None:
     if ctx.doc.unrecognised or not isinstance(ctx.doc.globals, Mapping):
         return
+    _check_empty_entries(ctx)
     if ctx.dialect == "C":
         _check_c_oneshot(ctx)
+        check_c_names(ctx)
         if ctx.model is not None and getattr(ctx.model, "framework", "") == "pytorch":
             _check_c_blocks(ctx)
         return
@@ -399,3 +408,29 @@ def _check_c_blocks(ctx: RuleContext) -> None:
         ctx.report_setting(LEGACY_RUN.code, p, s, f"{p.label()}: {why}: INC's experimental pruner fails at its first "
                            f"pruning step (step {start}; {'a reshape error' if lock else 'torch.cat of no scores'})",
                            fallback=ctx.pruner_anchor(p))
+
+
+def _check_empty_entries(ctx: RuleContext) -> None:
+    """`- !Pruner` with nothing after it (or a scalar or list): INC's constructor builds a Pruner from
+    a mapping node and fails on anything else when the file is loaded."""
+    for entry in ctx.doc.pruners:
+        node = entry.node
+        if entry.tag == "!Pruner" and not isinstance(node, Mapping) and not _has_error(ctx, node):
+            what = "an empty `!Pruner` entry" if isinstance(node, Scalar) and not node.raw.strip() else \
+                "a `!Pruner` entry that is not a mapping"
+            ctx.report(LEGACY_RUN.code, node, f"{what}: INC's loader builds a Pruner from a mapping and fails on it "
+                       "(ConstructorError: expected a mapping node); give it its keys, or remove it")
+
+
+def check_c_names(ctx: RuleContext) -> None:
+    """weight_compression_pytorch iterates a `!Pruner`'s `names` as regexes: a string is iterated by
+    character and a mapping by key, so INC accepts them (selecting by single characters)."""
+    for p in ctx.pruners:
+        s = p.settings.get("names")
+        if s is None or s.origin != "pruner" or s.node is None:
+            continue
+        if isinstance(s.value, (str, dict)) and s.value != {}:
+            what = "a string" if isinstance(s.value, str) else "a mapping"
+            ctx.report(LEGACY_RUN.code, s.node, f"`names` is {what}: INC iterates it as regular expressions, "
+                       f"{'one per character' if isinstance(s.value, str) else 'one per key'}, so {p.label()} "
+                       "selects every layer whose name contains any of them; write a list", severity=WARNING)

@@ -70,6 +70,10 @@ def check_value_types(ctx: RuleContext) -> None:
                 continue  # unknown, or a duplicate PyYAML discards (PL059 says so)
             if d.id == "D" and level is Level.PRUNER and pair.name in LEGACY_RUN_CHECKED:
                 continue  # PL071 (legacy_run.py): what the 1.x pruner of this type does with the value
+            if d.id == "C" and level is Level.PRUNER and pair.name == "names" and (
+                    isinstance(pair.value, Mapping) or (isinstance(pair.value, Scalar)
+                                                        and isinstance(pair.value.value, str))):
+                continue  # PL071: the experimental pruner iterates it (characters, keys) as regexes
             before = len(ctx.diagnostics)
             _check(ctx, d.id, level, spec, pair, schema_checked)
             if len(ctx.diagnostics) == before:

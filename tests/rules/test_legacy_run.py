@@ -55,6 +55,10 @@ FAILS = {  # INC raises once training runs: an error at the value, saying when a
                                  "importance_metric"),
     "head pruning without its keys": (d("", "prune_type: gradient_sensitivity\nnames: ['bert.encoder.layer.*.x.weight']"
                                         "\nparameters: {target: 8}"), "{target: 8}", "importance_metric"),
+    "an empty !Pruner entry": (HEAD + "      pruners:\n        - !Pruner\n", "!Pruner", "ConstructorError"),
+    "head pruning without names": (d("", "prune_type: gradient_sensitivity\nparameters: {target: 8, normalize: true, "
+                                      "stride: 64, transpose: false, importance_inputs: ['l.*.w'], "
+                                      "importance_metric: weighted_gradient}"), "{target: 8", "every parameter"),
     "C one-shot with max ratio 0": (c("      start_step: 2\n      end_step: 2\n      max_sparsity_ratio_per_layer: 0.0\n"
                                       "      target_sparsity: 0.5\n", "pattern: '2:4'\nprune_type: snip_momentum"),
                                     "0.0", "kthvalue"),
@@ -73,6 +77,10 @@ ACCEPTS = {  # INC trains these to the end: no error (a warning where the value 
     "basic_magnitude with names a string prunes nothing": d("", "names: layer1"),
     "parameters unread by basic_magnitude": d("", f"{W}\nparameters: [0.1]"),
     "start == end takes the target directly": d("", f"{W}\nstart_epoch: 2\nend_epoch: 2\ninitial_sparsity: x"),
+    "head pruning with empty names walks nothing": d("", "prune_type: gradient_sensitivity\nnames: []\n"
+                                                      "parameters: {importance_metric: abs_gradient}"),
+    "C names as a string: regexes by character": c("", "prune_type: magnitude\nnames: layer1"),
+    "C names as a mapping: regexes by key": c("", "prune_type: magnitude\nnames: {layer1: 1}"),
     "C iterative schedule with max ratio 0": c("      start_step: 0\n      end_step: 4\n      update_frequency_on_step: 1\n"
                                                "      max_sparsity_ratio_per_layer: 0.0\n      target_sparsity: 0.5\n",
                                                "prune_type: magnitude"),
