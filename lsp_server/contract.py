@@ -237,17 +237,38 @@ class WatchTensors(TypedDict):
     reused: int
 
 
-class WatchPoint(TypedDict):
-    """One line of `prune-lsp watch --format jsonl`: one measured checkpoint."""
+class Inc1xFigures(TypedDict):
+    total_sparsity: Figure
+    """INC 1.x's own figure, PyTorchModel.report_sparsity()'s total (zeros over all parameters) as a ratio."""
 
+
+class _WatchPointBase(TypedDict):
     path: str
     """The checkpoint, relative to the run folder."""
     step: Optional[int]
+    epoch: Optional[float]
+    """INC 1.x config (schedule unit "epoch"): epochs done when the checkpoint was written (a float,
+    trainer_state.json's or step / steps per epoch): where the point sits on the schedule's axis;
+    null when unknown (then nothing is compared, and `notes` says so) and for INC 2.x configs."""
     inc: Optional[IncThree]
+    """INC 2.x's get_sparsity_ratio figures; null for an INC 1.x config (inc_1x instead)."""
     pruners: List[WatchPruner]
     error: Optional[str]
     seconds: float
     tensors: WatchTensors
+    notes: List[str]
+    """About this checkpoint (INC 1.x: "epoch unknown: ..." when nothing places it in epochs)."""
+
+
+class WatchPoint(_WatchPointBase, total=False):
+    """One line of `prune-lsp watch --format jsonl`: one measured checkpoint. Its place on the
+    schedule's axis: `step` for INC 2.x configs, `epoch` for INC 1.x ones (unit "epoch")."""
+
+    epoch_source: Optional[str]
+    """INC 1.x only: where `epoch` came from ("trainer_state.json", "pruning.train.iteration",
+    "--steps-per-epoch"); null when unknown."""
+    inc_1x: Optional[Inc1xFigures]
+    """INC 1.x only: INC 1.x's own figure; null when the checkpoint could not be measured."""
 
 
 class WatchPointMessage(WatchPoint):
@@ -269,7 +290,9 @@ class WatchSchedulePruner(TypedDict):
     end: Optional[int]
     target_sparsity: Optional[float]
     targets: List[List[float]]
-    """[step, ratio] at each step where INC updates the masks: the curve the points lie on."""
+    """[step, ratio] at each step where INC updates the masks: the curve the points lie on. With
+    unit "epoch" (INC 1.x) [epoch, ratio]: the masks computed as that epoch begins, so the same step
+    line drawn over epochs done is the curve the points' `epoch` lie on."""
     error: Optional[str]
 
 

@@ -130,3 +130,59 @@ async def test_no_watch_for_a_client_that_did_not_ask(plain_client, tmp_path):
     with pytest.raises(JsonRpcException, match=WATCH_CAPABILITY):
         await plain_client.workspace_execute_command_async(types.ExecuteCommandParams(
             command=WATCH_RUN, arguments=[{"runDir": str(tmp_path)}]))
+
+
+# INC 1.x (dialect D): d_train_loop.yaml's pruning.train.iteration is 3 steps an epoch, and its
+# pruners' names are sim_training.py's fc1/fc2 (pruner 1) and fc3/head (pruner 2) weights.
+CONFIG_1X = CONFIG.parent / "d_train_loop.yaml"
+PLAN_1X = [(3, 0.2), (7, 0.5), (12, 0.8)]  # step_N.pt: epochs 1, 2.33, 4 by pruning.train.iteration
+
+
+async def test_an_inc_1x_run_sends_epoch_points_that_conform_and_equal_the_cli(watch_client, tmp_path):
+    """The 1.x keys (epoch, epoch_source, notes, inc_1x) reach the client as the contract declares
+    them, equal to `prune-lsp watch --format jsonl`'s lines; without a way to place a checkpoint in
+    epochs (no iteration, no stepsPerEpoch) the point says 'epoch unknown', and stepsPerEpoch places it."""
+    client = watch_client
+    run_dir = tmp_path / "run"
+    plan = {"checkpoints": [{"step": s, "ratio": r, "format": "pt", "seed": i} for i, (s, r) in enumerate(PLAN_1X)],
+            "pause": 0, "chunk_pause": 0}
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    subprocess.run([sys.executable, str(WATCH_TESTS / "sim_training.py"), str(run_dir), str(tmp_path / "plan.json")],
+                   check=True, capture_output=True, timeout=300)
+    no_iteration = tmp_path / "no_iteration.yaml"
+    no_iteration.write_text(CONFIG_1X.read_text().replace("    iteration: 3\n", ""))
+
+    async def follow(config, **extra) -> tuple[dict, list]:
+        started = _plain(await asyncio.wait_for(client.workspace_execute_command_async(types.ExecuteCommandParams(
+            command=WATCH_RUN, arguments=[{"runDir": str(run_dir), "uri": config.as_uri(), "device": "cpu",
+                                           "poll": 0.05, **extra}])), 120))
+        jsonschema.validate(started, schema_for("WatchStarted"))
+        mine = lambda: [p for p in client.points if p["watchId"] == started["watchId"]]  # noqa: E731
+        await wait_until(lambda: len(mine()) >= len(PLAN_1X), 60, "a watch point per checkpoint")
+        await client.workspace_execute_command_async(types.ExecuteCommandParams(
+            command=STOP_WATCH, arguments=[{"watchId": started["watchId"]}]))
+        for p in mine():
+            jsonschema.validate(p, schema_for("WatchPointMessage"))
+        return started, mine()
+
+    started, points = await follow(CONFIG_1X)
+    assert [s["unit"] for s in started["schedule"]] == ["epoch", "epoch"]
+    assert [p["step"] for p in points] == [s for s, _ in PLAN_1X]
+    assert [p["epoch"] for p in points] == pytest.approx([s / 3 for s, _ in PLAN_1X], abs=1e-12)
+    for p, (_, ratio) in zip(points, PLAN_1X):
+        assert p["epoch_source"] == "pruning.train.iteration" and p["inc"] is None and p["error"] is None
+        assert p["pruners"][0]["measured"] == pytest.approx(int(ratio * BLOCKS) / BLOCKS, abs=1e-12)
+        assert p["pruners"][0]["scheduled"] is not None and 0 < p["inc_1x"]["total_sparsity"] < 1
+    lines = [json.loads(ln) for ln in _cli("watch", str(run_dir), "--config", str(CONFIG_1X), "--format", "jsonl",
+                                           "--poll", "0.05", "--exit-when-idle", "1", "--chart", "-").splitlines()]
+    for line in lines:
+        jsonschema.validate(line, schema_for("WatchPoint"))
+    assert [_without_timing(p) for p in points] == [_without_timing(line) for line in lines]
+
+    _, blind = await follow(no_iteration)
+    assert all(p["epoch"] is None and p["epoch_source"] is None for p in blind)
+    assert all(any("epoch unknown" in n for n in p["notes"]) for p in blind)
+    assert all(q["scheduled"] is None for p in blind for q in p["pruners"])
+    _, told = await follow(no_iteration, stepsPerEpoch=3)
+    assert [p["epoch"] for p in told] == [p["epoch"] for p in points]
+    assert {p["epoch_source"] for p in told} == {"--steps-per-epoch"}

@@ -19,6 +19,11 @@ export interface Figures {
   [extra: string]: unknown;
 }
 
+export interface Inc1xFigures {
+  total_sparsity: number | null;
+  [extra: string]: unknown;
+}
+
 export interface IncFigures {
   elementwise_over_matmul_gemm_conv: number | null;
   elementwise_over_all: number | null;
@@ -163,15 +168,19 @@ export interface Totals {
   [extra: string]: unknown;
 }
 
-/** One line of `prune-lsp watch --format jsonl`: one measured checkpoint. */
+/** One line of `prune-lsp watch --format jsonl`: one measured checkpoint. Its place on the schedule's axis: `step` for INC 2.x configs, `epoch` for INC 1.x ones (unit "epoch"). */
 export interface WatchPoint {
   path: string;
   step: number | null;
+  epoch: number | null;
   inc: IncThree | null;
   pruners: WatchPruner[];
   error: string | null;
   seconds: number;
   tensors: WatchTensors;
+  notes: string[];
+  epoch_source?: string | null;
+  inc_1x?: Inc1xFigures | null;
   [extra: string]: unknown;
 }
 
@@ -179,11 +188,15 @@ export interface WatchPoint {
 export interface WatchPointMessage {
   path: string;
   step: number | null;
+  epoch: number | null;
   inc: IncThree | null;
   pruners: WatchPruner[];
   error: string | null;
   seconds: number;
   tensors: WatchTensors;
+  notes: string[];
+  epoch_source?: string | null;
+  inc_1x?: Inc1xFigures | null;
   watchId: string;
   [extra: string]: unknown;
 }
