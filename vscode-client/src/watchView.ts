@@ -2,6 +2,9 @@
 // notifications received so far, typed by generated/contract.ts) as a static HTML page: an inline
 // SVG with INC's schedule per pruner (a step line: the ratio holds from each update on) and the
 // measured checkpoints as dots over it, then a table of the points with the server's flags.
+// The x-axis is the schedule's unit: optimizer steps for INC 2.x configs, epochs (done, a float:
+// the point's `epoch`) for INC 1.x ones, whose pruners update their masks per epoch; a 1.x point
+// whose epoch is unknown is listed with the server's note but not placed on the chart.
 // No `vscode` import; the page has no scripts (the panel is re-rendered as points arrive).
 import { WatchPoint, WatchSchedulePruner, WatchStarted } from './generated/contract';
 import { escapeHtml, formatFigure, formatRatio } from './sparsityReport';
@@ -19,7 +22,23 @@ export function color(index: number): string {
   return COLORS[(((index - 1) % COLORS.length) + COLORS.length) % COLORS.length];
 }
 
-/** The schedule as [step, ratio] pairs, valid ones only. */
+/** "epoch" when the schedule counts epochs (INC 1.x), else "step". */
+export function scheduleUnit(started: WatchStarted): string {
+  const scheds = Array.isArray(started.schedule) ? started.schedule : [];
+  return scheds.find((s) => typeof s.unit === 'string')?.unit === 'epoch' ? 'epoch' : 'step';
+}
+
+/** Where a checkpoint sits on the chart's x-axis (null: unknown, not drawn). */
+function xOf(p: WatchPoint, unit: string): number | null {
+  const v = unit === 'epoch' ? p.epoch : p.step;
+  return isNum(v) ? v : null;
+}
+
+function formatX(v: number): string {
+  return Number.isInteger(v) ? String(v) : v.toFixed(2);
+}
+
+/** The schedule as [step (or epoch), ratio] pairs, valid ones only. */
 function targets(s: WatchSchedulePruner): [number, number][] {
   return (Array.isArray(s.targets) ? s.targets : []).filter(
     (t): t is [number, number] => Array.isArray(t) && isNum(t[0]) && isNum(t[1]),
@@ -29,18 +48,20 @@ function targets(s: WatchSchedulePruner): [number, number][] {
 /** The inline SVG: schedule step lines per pruner and measured points (one <circle> each). */
 export function renderWatchSvg(started: WatchStarted, points: WatchPoint[]): string {
   const scheds = Array.isArray(started.schedule) ? started.schedule : [];
-  const measured: { step: number; ratio: number; index: number; path: string }[] = [];
+  const unit = scheduleUnit(started);
+  const measured: { x: number; step: number | null; ratio: number; index: number; path: string }[] = [];
   for (const p of points) {
-    if (!isNum(p.step)) {
+    const px = xOf(p, unit);
+    if (px === null) {
       continue;
     }
     for (const q of Array.isArray(p.pruners) ? p.pruners : []) {
       if (isNum(q.measured)) {
-        measured.push({ step: p.step, ratio: q.measured, index: q.index, path: p.path });
+        measured.push({ x: px, step: isNum(p.step) ? p.step : null, ratio: q.measured, index: q.index, path: p.path });
       }
     }
   }
-  const xmax = Math.max(1, ...scheds.flatMap((s) => targets(s).map((t) => t[0] + 1)), ...measured.map((m) => m.step));
+  const xmax = Math.ceil(Math.max(1, ...scheds.flatMap((s) => targets(s).map((t) => t[0] + 1)), ...measured.map((m) => m.x)));
   const ymax = Math.min(1, Math.max(0.1, ...scheds.flatMap((s) => targets(s).map((t) => t[1])), ...measured.map((m) => m.ratio)) * 1.1);
   const x = (step: number) => PAD.left + (step / xmax) * (W - PAD.left - PAD.right);
   const y = (ratio: number) => H - PAD.bottom - (ratio / ymax) * (H - PAD.top - PAD.bottom);
@@ -57,7 +78,6 @@ export function renderWatchSvg(started: WatchStarted, points: WatchPoint[]): str
     const s = Math.round((xmax * i) / 4);
     out.push(`<text class="axis" x="${f(x(s))}" y="${H - PAD.bottom + 16}" text-anchor="middle">${s}</text>`);
   }
-  const unit = scheds.find((s) => typeof s.unit === 'string')?.unit ?? 'step';
   out.push(`<text class="axis" x="${(W + PAD.left) / 2}" y="${H - 4}" text-anchor="middle">${escapeHtml(unit)}</text>`);
   // schedules: the ratio holds from each update's step on
   for (const s of scheds) {
@@ -75,9 +95,10 @@ export function renderWatchSvg(started: WatchStarted, points: WatchPoint[]): str
     out.push(`<path class="schedule" data-pruner="${s.index}" d="${d}" stroke="${color(s.index)}"><title>schedule of pruner ${s.index}</title></path>`);
   }
   for (const m of measured) {
+    const where = unit === 'epoch' ? `epoch ${formatX(m.x)}` + (m.step !== null ? ` (step ${m.step})` : '') : `step ${m.step}`;
     out.push(
-      `<circle class="measured" data-pruner="${m.index}" data-step="${m.step}" cx="${f(x(m.step))}" cy="${f(y(m.ratio))}" r="4" fill="${color(m.index)}">` +
-        `<title>measured pruner ${m.index} at ${escapeHtml(unit)} ${m.step}: ${formatRatio(m.ratio)} (${escapeHtml(m.path)})</title></circle>`,
+      `<circle class="measured" data-pruner="${m.index}" data-step="${m.step ?? ''}" data-x="${m.x}" cx="${f(x(m.x))}" cy="${f(y(m.ratio))}" r="4" fill="${color(m.index)}">` +
+        `<title>measured pruner ${m.index} at ${where}: ${formatRatio(m.ratio)} (${escapeHtml(m.path)})</title></circle>`,
     );
   }
   out.push('</svg>');
@@ -94,6 +115,7 @@ export interface WatchRenderOptions {
 export function renderWatchHtml(started: WatchStarted, points: WatchPoint[], opts: WatchRenderOptions = {}): string {
   const title = opts.title ?? 'Training run';
   const scheds = Array.isArray(started.schedule) ? started.schedule : [];
+  const byEpoch = scheduleUnit(started) === 'epoch';
   const legend = scheds
     .map((s) => `<li><span class="swatch" style="background:${color(s.index)}"></span>pruner ${s.index}: ${escapeHtml(s.label ?? '')}` +
       (s.error ? ` <span class="bad">(${escapeHtml(s.error)})</span>` : '') + '</li>')
@@ -102,7 +124,13 @@ export function renderWatchHtml(started: WatchStarted, points: WatchPoint[], opt
     const pr = Array.isArray(p.pruners) ? p.pruners : [];
     const cells = pr.map((q) => `${q.index}: ${formatFigure(q.measured)}` + (isNum(q.scheduled) ? ` (schedule ${formatRatio(q.scheduled)})` : '')).join('<br>');
     const flags = p.error ? `could not be measured: ${escapeHtml(p.error)}` : pr.flatMap((q) => (q.flags ?? []).map((fl) => `${q.index}: ${escapeHtml(fl)}`)).join('<br>');
-    return `<tr${flags ? ' class="flagged"' : ''}><td class="num">${isNum(p.step) ? p.step : '?'}</td><td><code>${escapeHtml(p.path)}</code></td><td>${cells}</td><td>${flags || 'ok'}</td></tr>`;
+    const notes = (Array.isArray(p.notes) ? p.notes : []).map((n) => `<br><span class="note">note: ${escapeHtml(n)}</span>`).join('');
+    const epoch = byEpoch
+      ? `<td class="num">${isNum(p.epoch) ? formatX(p.epoch) : 'unknown'}` +
+        (typeof p.epoch_source === 'string' ? `<br><span class="hint">${escapeHtml(p.epoch_source)}</span>` : '') + '</td>'
+      : '';
+    const total = byEpoch && isNum(p.inc_1x?.total_sparsity) ? `<br><span class="hint">INC 1.x total ${formatRatio(p.inc_1x?.total_sparsity)}</span>` : '';
+    return `<tr${flags ? ' class="flagged"' : ''}>${epoch}<td class="num">${isNum(p.step) ? p.step : '?'}</td><td><code>${escapeHtml(p.path)}</code>${notes}</td><td>${cells}${total}</td><td>${flags || (notes ? '' : 'ok')}</td></tr>`;
   });
   const notes = (Array.isArray(started.notes) ? started.notes : []).map((n) => `<li>${escapeHtml(n)}</li>`).join('');
   const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${opts.cspSource ? `${opts.cspSource} ` : ''}'unsafe-inline';">`;
@@ -123,6 +151,7 @@ th, td { padding: 2px 10px; border-bottom: 1px solid var(--vscode-panel-border, 
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 tr.flagged td { color: var(--vscode-editorWarning-foreground, #b80); }
 .bad { color: var(--vscode-errorForeground, #c33); }
+.note { color: var(--vscode-editorWarning-foreground, #b80); }
 .swatch { display: inline-block; width: 0.8em; height: 0.8em; margin-right: 0.4em; }
 ul.legend { list-style: none; padding: 0; }
 </style>
@@ -135,12 +164,12 @@ ${renderWatchSvg(started, points)}
 <ul class="legend">${legend}</ul>
 ${notes ? `<ul id="watch-notes" class="hint">${notes}</ul>` : ''}
 <table id="watch-points">
-<thead><tr><th>Step</th><th>Checkpoint</th><th>Measured per pruner</th><th>Flags</th></tr></thead>
+<thead><tr>${byEpoch ? '<th>Epoch</th>' : ''}<th>Step</th><th>Checkpoint</th><th>Measured per pruner</th><th>Flags</th></tr></thead>
 <tbody>
 ${rows.join('\n')}
 </tbody>
 </table>
-<p class="hint">Lines: the ratio INC's pruners aim at from each mask update on. Dots: the sparsity measured in each checkpoint, at its step.</p>
+<p class="hint">Lines: the ratio INC's pruners aim at from each mask update on. Dots: the sparsity measured in each checkpoint, at ${byEpoch ? 'the epochs done when it was written (INC 1.x prunes per epoch)' : 'its step'}.</p>
 </body>
 </html>
 `;

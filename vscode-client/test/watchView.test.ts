@@ -144,6 +144,76 @@ describe('watch view of a run followed by the real server (PRUNE_LSP_PYTHON)', f
     assert.deepStrictEqual(stop, { stopped: true });
   });
 
+  // INC 1.x (dialect D) schedules per epoch: d_train_loop.yaml's pruning.train.iteration (3 steps
+  // an epoch) places step_N.pt at N / 3 epochs; its pruners' names are fc1/fc2 and fc3/head.
+  it('draws an INC 1.x run by epoch, and lists a checkpoint of unknown epoch with its note', async () => {
+    const config = path.join(REPO, 'tests', 'schedule', 'configs', 'd_train_loop.yaml');
+    const plan = [
+      { step: 3, ratio: 0.2, format: 'pt', seed: 0 },
+      { step: 7, ratio: 0.5, format: 'pt', seed: 1 },
+      { step: 12, ratio: 0.8, format: 'pt', seed: 2 },
+    ];
+    const dir = tempDir('run-1x');
+    const run = path.join(dir, 'run');
+    fs.writeFileSync(path.join(dir, 'plan.json'), JSON.stringify({ checkpoints: plan, pause: 0, chunk_pause: 0 }));
+    execFileSync(PYTHON!, [SIM, run, path.join(dir, 'plan.json')], { timeout: 120000 });
+    const follow = async (cfg: string): Promise<[WatchStarted, WatchPoint[]]> => {
+      const started = checked<WatchStarted>(
+        'WatchStarted',
+        await conn!.sendRequest('workspace/executeCommand', {
+          command: WATCH_RUN,
+          arguments: [{ runDir: run, uri: pathToFileURL(cfg).toString(), device: 'cpu', poll: 0.05 }],
+        }),
+        'the watchRun result',
+      );
+      const mine = () => messages.filter((m) => (m as WatchPointMessage).watchId === started.watchId);
+      await until('a watch point per checkpoint', () => (mine().length >= plan.length ? true : undefined), 60000);
+      await conn!.sendRequest('workspace/executeCommand', { command: STOP_WATCH, arguments: [{ watchId: started.watchId }] });
+      return [started, mine().map((m) => checked<WatchPointMessage>('WatchPointMessage', m, `the ${WATCH_POINT} notification`))];
+    };
+
+    const [started, points] = await follow(config);
+    // the CLI prints the same points for the same folder (the server runs the CLI's own code)
+    const jsonl = execFileSync(PYTHON!, ['-m', 'prune_lsp', 'watch', run, '--config', config, '--format', 'jsonl',
+      '--poll', '0.05', '--exit-when-idle', '1', '--chart', '-'], { timeout: 180000, encoding: 'utf8' });
+    const lines = jsonl.trim().split('\n').map((l) => checked<WatchPoint>('WatchPoint', JSON.parse(l), 'a watch --format jsonl line'));
+    const strip = (p: WatchPoint) => Object.fromEntries(Object.entries(p).filter(([k]) => k !== 'seconds' && k !== 'watchId'));
+    assert.deepStrictEqual(points.map(strip), lines.map(strip));
+    assert.deepStrictEqual(started.schedule.map((s) => s.unit), ['epoch', 'epoch']);
+
+    const html = renderWatchHtml(started, lines, { title: 'Watch: 1.x run' });
+    const svg = renderWatchSvg(started, lines);
+    assert.match(svg, /text-anchor="middle">epoch<\/text>/, 'the x-axis is in epochs');
+    assert.strictEqual((svg.match(/<path class="schedule"/g) ?? []).length, 2);
+    const dots = [...svg.matchAll(/<circle class="measured" data-pruner="(\d+)" data-step="(\d+)" data-x="([\d.]+)" cx="([\d.]+)"[^>]*><title>([^<]*)<\/title>/g)];
+    assert.strictEqual(dots.length, plan.length * 2, svg); // both pruners measured at every checkpoint
+    const first = dots.filter((d) => d[1] === '1');
+    plan.forEach((ck, i) => {
+      assert.strictEqual(first[i][2], String(ck.step));
+      assert.strictEqual(Number(first[i][3]), lines[i].epoch, 'placed at the epochs done, not the step');
+      assert.ok(Math.abs(Number(first[i][3]) - ck.step / 3) < 1e-12);
+      assert.ok(first[i][5].startsWith(`measured pruner 1 at epoch ${Number.isInteger(ck.step / 3) ? ck.step / 3 : (ck.step / 3).toFixed(2)} (step ${ck.step})`), first[i][5]);
+      assert.ok(first[i][5].includes(`${((Math.floor(ck.ratio * BLOCKS) / BLOCKS) * 100).toFixed(2)} %`), first[i][5]);
+    });
+    // the schedule's last update (epoch 2 of end_epoch 3) lies inside the axis, and the epoch-4
+    // point at its right end: the scale is epochs (steps would put 12 far beyond the schedule)
+    const xs = first.map((d) => Number(d[4]));
+    assert.ok(xs[0] < xs[1] && xs[1] < xs[2], JSON.stringify(xs));
+    assert.ok(xs[2] > 600, `epoch 4 at the right end of the axis (x ${xs[2]})`);
+    assert.match(html, /<th>Epoch<\/th><th>Step<\/th>/);
+    assert.match(html, /pruning\.train\.iteration/);
+
+    // without pruning.train.iteration nothing places step_N.pt in epochs: listed, with the note, not drawn
+    const blindConfig = path.join(dir, 'no_iteration.yaml');
+    fs.writeFileSync(blindConfig, fs.readFileSync(config, 'utf8').replace('    iteration: 3\n', ''));
+    const [blindStarted, blind] = await follow(blindConfig);
+    assert.ok(blind.every((p) => p.epoch === null && p.notes.some((n) => n.includes('epoch unknown'))));
+    const blindHtml = renderWatchHtml(blindStarted, blind);
+    assert.strictEqual((blindHtml.match(/<circle/g) ?? []).length, 0, 'no point drawn at a guessed place');
+    assert.strictEqual((blindHtml.match(/class="note">note: epoch unknown/g) ?? []).length, plan.length);
+    assert.strictEqual((blindHtml.match(/<td class="num">unknown/g) ?? []).length, plan.length);
+  });
+
   it('shuts down and exits cleanly with a watch running', async function () {
     if (!conn) {
       this.skip();
