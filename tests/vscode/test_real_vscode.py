@@ -378,6 +378,23 @@ def test_restart_server_starts_a_new_server(wb):
         wb.wait_for("Problems rows from the new server", lambda: want <= set(problem_rows(wb)), 60)
 
 
+def _watch_folder_from_the_dialog(wb, run) -> None:
+    """F1 "Prune LSP: Watch Training Run" and `run` typed into VS Code's own folder dialog."""
+    wb.run_command("Prune LSP: Watch Training Run")
+    box = wb.page.locator(".quick-input-widget:not([style*='display: none']) .quick-input-box input")
+    wb.wait_for("the folder dialog", lambda: box.is_visible(), 15)
+    box.click()
+    wb.keys(f"{MOD}+a")
+    wb.type(str(run) + "/")  # typed: the dialog follows the path into the folder
+    wb.wait_for("the run folder in the dialog", lambda: box.input_value() == str(run) + "/", 15)
+    time.sleep(0.5)
+    for _ in range(3):  # Enter accepts the folder shown, once the dialog has listed it (it may still be busy)
+        time.sleep(1.5)
+        wb.keys("Enter")
+        if wb.settle(lambda: not box.is_visible(), 3):
+            break
+
+
 def test_watch_training_run_shows_the_points_over_the_schedule(wb):
     """F1 "Prune LSP: Watch Training Run", a run folder typed into VS Code's own folder dialog; a
     simulated run (tests/watch/sim_training.py) then writes checkpoints with known sparsity at
@@ -393,19 +410,7 @@ def test_watch_training_run_shows_the_points_over_the_schedule(wb):
     wb.open_file("prune_tiny_bert.yaml")  # the server is up (the first test may not have run)
     wb.wait_for("server running", lambda: status_model(wb, "tiny_bert.safetensors"), 90)
     wb.open_file("watch_prune.yaml")
-    wb.run_command("Prune LSP: Watch Training Run")
-    box = wb.page.locator(".quick-input-widget:not([style*='display: none']) .quick-input-box input")
-    wb.wait_for("the folder dialog", lambda: box.is_visible(), 15)
-    box.click()
-    wb.keys(f"{MOD}+a")
-    wb.type(str(run) + "/")  # typed: the dialog follows the path into the folder
-    wb.wait_for("the run folder in the dialog", lambda: box.input_value() == str(run) + "/", 15)
-    time.sleep(0.5)
-    for _ in range(3):  # Enter accepts the folder shown, once the dialog has listed it (it may still be busy)
-        time.sleep(1.5)
-        wb.keys("Enter")
-        if wb.settle(lambda: not box.is_visible(), 3):
-            break
+    _watch_folder_from_the_dialog(wb, run)
     frame = wb.wait_for("the watch view", lambda: wb.frame_with("Run folder"), 60)
     assert "0 checkpoint(s)" in frame.locator("body").inner_text()
     plan = {"checkpoints": [{"step": 7, "ratio": 0.0, "format": "hf", "seed": 0},
@@ -432,6 +437,48 @@ def test_watch_training_run_shows_the_points_over_the_schedule(wb):
     assert [int(step) for step, _ in got] == [w["step"] for w in want] == [7, 11, 15]
     for (_, title), w in zip(got, want):
         assert f"{w['pruners'][0]['measured'] * 100:.2f} %" in title, title
+    wb.keys("Escape")
+
+
+def test_watch_training_run_plots_an_inc_1x_run_by_epoch(wb):
+    """An INC 1.x config (d_train_loop.yaml: pruning.train.iteration 3 steps an epoch) schedules per
+    epoch: the view's axis is "epoch" and each checkpoint's dot sits at the epoch `prune-lsp watch
+    --format jsonl` gives it (step_N.pt: N / 3), not at its step."""
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[2]
+    config = wb.ws / "watch_1x.yaml"
+    config.write_text((repo / "tests" / "schedule" / "configs" / "d_train_loop.yaml").read_text())
+    run = wb.ws / "run_1x"
+    run.mkdir()
+    plan = {"checkpoints": [{"step": 3, "ratio": 0.2, "format": "pt", "seed": 0},
+                            {"step": 7, "ratio": 0.5, "format": "pt", "seed": 1}], "pause": 0, "chunk_pause": 0}
+    (wb.root / "plan_1x.json").write_text(json.dumps(plan))
+    subprocess.run([sys.executable, str(repo / "tests" / "watch" / "sim_training.py"), str(run),
+                    str(wb.root / "plan_1x.json")], check=True, capture_output=True, timeout=300)
+    wb.open_file("watch_1x.yaml")
+    _watch_folder_from_the_dialog(wb, run)
+
+    def view():
+        f = wb.frame_with(str(run))
+        if f is None:
+            return None
+        got = f.evaluate("() => [[...document.querySelectorAll('svg text')].map((t) => t.textContent), "
+                         "[...document.querySelectorAll('circle.measured[data-pruner=\"1\"]')].map((c) => "
+                         "[c.dataset.step, c.dataset.x, c.querySelector('title').textContent])]")
+        return got if len(got[1]) == 2 else None
+
+    labels, got = wb.wait_for("two pruner-1 dots in the 1.x watch view", view, 120)
+    wb.shot("watch-view-1x")
+    r = cli("watch", str(run), "--config", str(config), "--format", "jsonl", "--poll", "0.05",
+            "--exit-when-idle", "1", "--chart", "-", cwd=wb.ws)
+    assert r.returncode == 0, r.stderr
+    want = [json.loads(line) for line in r.stdout.splitlines()]
+    assert "epoch" in labels and "step" not in labels, labels
+    assert [int(step) for step, _, _ in got] == [w["step"] for w in want] == [3, 7]
+    assert [float(x) for _, x, _ in got] == [w["epoch"] for w in want] == [1.0, 7 / 3]
+    for (_, _, title), w in zip(got, want):
+        assert title.startswith("measured pruner 1 at epoch ") and f"{w['pruners'][0]['measured'] * 100:.2f} %" in title
     wb.keys("Escape")
 
 
