@@ -10,6 +10,7 @@ findings (PL056), not exit 2.
 from __future__ import annotations
 
 import argparse
+import functools
 import re
 import sys
 from pathlib import Path
@@ -194,7 +195,14 @@ _VARYING = re.compile(r"`[^`]*`|\"[^\"]*\"|'[^']*'|\d+(?:\.\d+)?")
 
 def message_shape(d: Diagnostic) -> tuple[str, str]:
     """The kind of a finding: its code and its message with names, quoted values and numbers blanked."""
-    return d.code, _VARYING.sub("_", d.message)
+    return d.code, _blanked(d.message)
+
+
+@functools.lru_cache(maxsize=4096)
+def _blanked(message: str) -> str:
+    """Once per distinct message: a flood repeats a few messages tens of thousands of times, and the
+    regex over each was a third of `check`'s time on a 21,000-pruner config."""
+    return _VARYING.sub("_", message)
 
 
 def write_text(out, results: list[tuple[str, Diagnostic]], limit: Optional[int]) -> None:

@@ -70,10 +70,10 @@ def test_alias_bomb_is_cheap():
     for i, name in enumerate("bcdefghijk"):
         prev = "abcdefghijk"[i]
         lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     p = parse_text("\n".join(lines) + "\n")
     nodes = sum(1 for _ in walk(p.documents[0].root))
-    assert time.perf_counter() - t0 < 2.0
+    assert time.process_time() - t0 < 10.0  # CPU time: an expansion would never end; load cannot fail this
     assert nodes < 200  # shared, never expanded (the expansion is 9**11 scalars)
 
 

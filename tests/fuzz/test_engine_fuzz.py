@@ -26,7 +26,9 @@ from tests.conftest import OWN_CONFIGS, corpus_configs
 
 FULL = os.environ.get("PRUNE_LSP_FUZZ") == "full"
 EXAMPLES = 45_000 if FULL else 300
-TIME_LIMIT_S = 2.0
+# A bound on pathological inputs (exponential regexes, alias bombs), not a speed target: CPU time of
+# this process, so other work on a shared machine cannot fail it (wall time did, at 2.0 s under load).
+TIME_LIMIT_S = 5.0
 
 
 CHECKED = [0]  # engine inputs actually checked (hypothesis' max_examples is only an upper bound)
@@ -34,10 +36,10 @@ CHECKED = [0]  # engine inputs actually checked (hypothesis' max_examples is onl
 
 def check_invariants(text: str) -> None:
     CHECKED[0] += 1
-    t0 = time.perf_counter()
+    t0 = time.process_time()
     result = check_text(text)
-    elapsed = time.perf_counter() - t0
-    assert elapsed < TIME_LIMIT_S, f"{elapsed:.2f}s on {text[:200]!r}"
+    elapsed = time.process_time() - t0
+    assert elapsed < TIME_LIMIT_S, f"{elapsed:.2f}s of CPU on {text[:200]!r}"
     lines = LineIndex(text)
     last = None
     for d in result.diagnostics:
