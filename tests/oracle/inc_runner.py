@@ -485,25 +485,13 @@ def _d_model(wc):
     Linear, at the corpus model's sizes. Without any name (a pruner then prunes every weight), the
     corpus model. Small on purpose: INC's PyTorchModel reads weights through state_dict() on every
     access, so the training loop's cost grows with the number of modules."""
-    wanted = []
-    for pruner in (wc.pruners or []) if wc is not None else []:
-        for n in pruner.names or [] if isinstance(pruner.names, list) else []:
-            if isinstance(n, str) and n.endswith(".weight"):
-                wanted.append(n[:-len(".weight")])
+    wanted = _named_weights(wc)
     if not wanted:
         return corpus_model.build()
     torch.manual_seed(0)
     model = torch.nn.Module()
     for mod_name in wanted:
-        parent = model
-        parts = mod_name.split(".")
-        for part in parts[:-1]:
-            if not hasattr(parent, part):
-                parent.add_module(part, torch.nn.Module())
-            parent = getattr(parent, part)
-        if not hasattr(parent, parts[-1]):
-            parent.add_module(parts[-1], torch.nn.Conv2d(16, 32, 3) if "conv" in parts[-1]
-                              else torch.nn.Linear(corpus_model.H, corpus_model.H))
+        _add_module(model, mod_name)
     return model
 
 

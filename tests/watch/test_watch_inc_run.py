@@ -25,20 +25,7 @@ pytestmark = pytest.mark.oracle
 def test_watch_agrees_with_inc_during_a_real_run(tmp_path):
     if not INC_PYTHON.exists():
         pytest.skip(f"INC 2.6 oracle venv absent ({INC_PYTHON}; scripts/test builds it)")
-    run_dir = tmp_path / "run"
-    run_dir.mkdir()
-    figures = tmp_path / "inc_figures.jsonl"
-    inc = subprocess.Popen([str(INC_PYTHON), str(HERE / "inc_training_run.py"), str(CONFIG), str(run_dir), str(figures),
-                            "26", "3"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watch = start_when_first_file_appears(run_dir, [
-        sys.executable, "-m", "prune_lsp", "watch", str(run_dir), "--config", str(CONFIG), "--format", "jsonl",
-        "--poll", "0.1", "--exit-when-idle", "15"], inc, timeout=600)
-    _, inc_err = inc.communicate(timeout=600)
-    assert inc.returncode == 0, inc_err[-3000:]
-    out, err = watch.communicate(timeout=180)
-    assert watch.returncode == 0, err[-2000:]
-    rows = [json.loads(line) for line in out.splitlines()]
-    theirs = {r["step"]: r for r in map(json.loads, figures.read_text().splitlines())}
+    rows, theirs = _run_inc_and_watch(tmp_path, CONFIG, "26", "3")
     assert [r["step"] for r in rows] == sorted(theirs) == list(range(3, 27, 3))
     for r in rows:
         t = theirs[r["step"]]
@@ -60,20 +47,8 @@ def test_watch_agrees_with_inc_during_a_real_1x_run(tmp_path):
     pruned), and its schedule the sparsity INC computed those masks for."""
     if not INC_PYTHON.exists():
         pytest.skip(f"INC 2.6 oracle venv absent ({INC_PYTHON}; scripts/test builds it)")
-    run_dir = tmp_path / "run"
-    run_dir.mkdir()
-    figures = tmp_path / "inc_figures.jsonl"
-    inc = subprocess.Popen([str(INC_PYTHON), str(HERE / "inc_training_run.py"), str(CONFIG_1X), str(run_dir),
-                            str(figures), "0", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    watch = start_when_first_file_appears(run_dir, [
-        sys.executable, "-m", "prune_lsp", "watch", str(run_dir), "--config", str(CONFIG_1X), "--format", "jsonl",
-        "--poll", "0.1", "--exit-when-idle", "15"], inc, timeout=600)
-    _, inc_err = inc.communicate(timeout=600)
-    assert inc.returncode == 0, inc_err[-3000:]
-    out, err = watch.communicate(timeout=180)
-    assert watch.returncode == 0, err[-2000:]
-    rows = [json.loads(line) for line in out.splitlines()]
-    theirs = {r["step"]: r for r in map(json.loads, figures.read_text().splitlines())}
+    rows, theirs = _run_inc_and_watch(tmp_path, CONFIG_1X, "0", "2")
+    run_dir = tmp_path / "run"  # the folder INC filled, watched again below
     assert [r["step"] for r in rows] == sorted(theirs) == list(range(2, 16, 2))  # 5 epochs of 3 steps
     assert {r["epoch_source"] for r in rows} == {"trainer_state.json", "pruning.train.iteration"}
     for r in rows:
@@ -109,3 +84,22 @@ def _watch_done(run_dir: Path, config: Path, *extra: str) -> list:
                          capture_output=True, text=True, timeout=180)
     assert out.returncode == 0, out.stderr[-2000:]
     return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+def _run_inc_and_watch(tmp_path, config, *run_args: str) -> tuple[list[dict], dict[int, dict]]:
+    """INC 2.6 trains with `config` (tests/watch/inc_training_run.py, `run_args` after its paths) while
+    `prune-lsp watch` follows the folder: watch's jsonl rows, and INC's own figures by step."""
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    figures = tmp_path / "inc_figures.jsonl"
+    inc = subprocess.Popen([str(INC_PYTHON), str(HERE / "inc_training_run.py"), str(config), str(run_dir),
+                            str(figures), *run_args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    watch = start_when_first_file_appears(run_dir, [
+        sys.executable, "-m", "prune_lsp", "watch", str(run_dir), "--config", str(config), "--format", "jsonl",
+        "--poll", "0.1", "--exit-when-idle", "15"], inc, timeout=600)
+    _, inc_err = inc.communicate(timeout=600)
+    assert inc.returncode == 0, inc_err[-3000:]
+    out, err = watch.communicate(timeout=180)
+    assert watch.returncode == 0, err[-2000:]
+    rows = [json.loads(line) for line in out.splitlines()]
+    return rows, {r["step"]: r for r in map(json.loads, figures.read_text().splitlines())}
