@@ -158,7 +158,10 @@ class PruneLanguageServer(LanguageServer):
 
     def report_server_error(self, error: Exception, source: Any) -> None:
         """Any handler's exception: logged here and to the client (requests also get an error
-        response from pygls); the server keeps serving."""
+        response from pygls); the server keeps serving. A cancellation is an answer, not an error."""
+        if is_cancellation(error):
+            log.debug("request cancelled: %s", error)
+            return
         text = f"prune-lsp: internal error ({type(error).__name__}): {error}"
         log.error("%s", text)
         self.log_to_client(text, types.MessageType.Error)
@@ -366,11 +369,26 @@ def parse_tcp(spec: str) -> tuple[str, int]:
     return host or "127.0.0.1", int(port)
 
 
+# Answers that are part of the protocol, not failures: the request was cancelled (by the client,
+# or by the server because the text moved on). pygls logs every error answer with a traceback.
+_CANCELLATION_CODES = frozenset({-32800, -32801, -32802})  # RequestCancelled, ContentModified, ServerCancelled
+
+
+def is_cancellation(error: BaseException) -> bool:
+    return getattr(error, "code", None) in _CANCELLATION_CODES and hasattr(error, "to_response_error")
+
+
+def _not_a_cancellation(record: logging.LogRecord) -> bool:
+    exc = record.exc_info[1] if record.exc_info else None
+    return exc is None or not is_cancellation(exc)
+
+
 def serve(tcp: Optional[str] = None, stdin=None, stdout=None) -> int:
     # stdout is the JSON-RPC channel: logs go to stderr, pygls's at WARNING (at INFO it logs
     # every message in full).
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="prune-lsp %(levelname)s %(name)s: %(message)s")
     logging.getLogger("pygls").setLevel(logging.WARNING)
+    logging.getLogger("pygls.protocol.json_rpc").addFilter(_not_a_cancellation)
     server = create_server()
     if tcp:
         host, port = parse_tcp(tcp)

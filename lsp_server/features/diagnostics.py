@@ -22,12 +22,23 @@ if TYPE_CHECKING:  # pragma: no cover
     from ..server import PruneLanguageServer
 
 SOURCE = "prune-lsp"
+SERVER_CANCELLED = -32802  # LSP 3.17 ServerCancelled (pygls has no class for it)
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
     Severity.WARNING: types.DiagnosticSeverity.Warning,
     Severity.INFORMATION: types.DiagnosticSeverity.Information,
     Severity.HINT: types.DiagnosticSeverity.Hint,
 }
+
+
+_PULL_ATTEMPTS = 3
+
+
+def server_cancelled() -> Exception:
+    from pygls.exceptions import JsonRpcException
+
+    return JsonRpcException("the document kept changing while it was being checked", code=SERVER_CANCELLED,
+                            data={"retriggerRequest": True})
 
 
 def converter(ls: "PruneLanguageServer", uri: str, result: "Optional[CheckResult]", text: str) -> Converter:
@@ -226,21 +237,28 @@ def register(server: "PruneLanguageServer") -> None:
         if doc is None or st is None:
             return types.RelatedFullDocumentDiagnosticReport(items=[])
         version, gen = doc.version, ls.gen
-        if not st.fresh(version, gen):
+        for _ in range(_PULL_ATTEMPTS):
+            if st.fresh(version, gen):
+                break
             # Off the event loop: a 10,000-line file must not stall other requests.
             from ..documents import run_check
 
             loop = asyncio.get_running_loop()
             result = await loop.run_in_executor(ls.check_pool, run_check, doc.source, uri, st.kind,
                                                 ls.settings.disabled_rules, ls.model_index(uri))
-            doc = ls.document(uri)
-            if doc is None or doc.version != version:
-                # The text changed while we checked: this answer would be stale (the client
-                # asks again for the new version).
-                from pygls.exceptions import JsonRpcContentModified
-
-                raise JsonRpcContentModified("the document changed while it was being checked")
-            st.result, st.result_version, st.result_gen = result, version, gen
+            now = ls.document(uri)
+            if now is None or ls.state(uri) is not st:
+                return types.RelatedFullDocumentDiagnosticReport(items=[])  # closed meanwhile
+            if now.version == version and ls.gen == gen:
+                st.result, st.result_version, st.result_gen = result, version, gen
+                break
+            # The text changed while we checked: that answer is stale. A pull is about the document
+            # as it is now, so check the new text (typing pauses soon; a few tries are enough).
+            doc, version, gen = now, now.version, ls.gen
+        else:
+            # Still changing: LSP's "server cancelled, ask again" (the client re-pulls quietly; an
+            # error answer would be shown, and ContentModified clears the editor's squiggles).
+            raise server_cancelled()
         result_id = f"{version}.{gen[0]}.{gen[1]}"
         if params.previous_result_id == result_id:
             return types.RelatedUnchangedDocumentDiagnosticReport(result_id=result_id)

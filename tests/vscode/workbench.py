@@ -86,9 +86,10 @@ class Workbench:
         return plain(tab.first.get_attribute("aria-label") or "") if tab.count() else ""
 
     def open_file(self, name: str) -> None:
-        """Ctrl+P, the file's name, Enter; waits until its editor has the focus (tries twice: a
-        key stroke can land while the workbench is still busy with the previous step)."""
-        for attempt in range(2):
+        """Ctrl+P, the file's name, Enter; waits until its editor has the focus (tries three times: a
+        key stroke can land while the workbench is still busy with the previous step, e.g. a
+        language client restarting after an install)."""
+        for attempt in range(3):
             self.keys("Escape")
             self.keys(f"{MOD}+p")
             box = self.page.locator(".quick-input-widget .quick-input-box input")
@@ -98,9 +99,13 @@ class Workbench:
                           lambda: any(name in plain(r.inner_text(timeout=1000)) for r in
                                       self.page.locator(".quick-input-list .monaco-list-row").all()), 15)
             self.keys("Enter")
-            if self.settle(lambda: self.active_tab().startswith(name), 15) or attempt:
+            if self.settle(lambda: self.active_tab().startswith(name), 15):
                 break
-        self.wait_for(f"editor of {name}", lambda: self.active_tab().startswith(name), 5)
+        else:
+            self.shot("open-file")
+            tabs = [plain(t.get_attribute("aria-label") or "") for t in self.page.locator(".tabs-container .tab").all()]
+            raise AssertionError(f"editor of {name}: not the active tab after 3 tries (active: "
+                                 f"{self.active_tab()!r}; tabs: {tabs}; notifications: {self.notifications()})")
         self.page.locator(".editor-group-container.active .monaco-editor textarea").first.focus()
 
     def run_command(self, title: str) -> None:
