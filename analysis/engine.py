@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Iterable, Optional
 
@@ -26,6 +27,9 @@ from .yaml_parse import ParsedText, parse_text
 log = logging.getLogger(__name__)
 
 # Cheap markers: a file that mentions none of these is not a pruning config, whatever else it is.
+# A text this long may be a generated config that repeats one pruner thousands of times: checked once
+# per kind of pruner (repeated_pruners.py). Below it a whole check takes a few tens of milliseconds.
+REPEATED_MIN_CHARS = 20_000
 _MARKERS = ("pruning", "weight_compression", "target_sparsity", "pruning_type", "prune-lsp:")
 
 
@@ -56,6 +60,46 @@ class CheckResult:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
 
+class DeferredResult(CheckResult):
+    """A check result whose diagnostics are final and whose parsed text and configs are made on first
+    use (a language server feature, `sparsity --config`): repeated_pruners.py finds the diagnostics
+    without parsing the whole text, which these need."""
+
+    def __init__(self, text: str, directives: Directives, diagnostics: list[Diagnostic]):
+        self._text = text
+        self._full: Optional[tuple[ParsedText, list[CheckedConfig]]] = None
+        self._lock = threading.Lock()  # the server prepares it in a worker while a request may ask
+        self.directives = directives
+        self.diagnostics = diagnostics
+
+    def prepare(self) -> None:
+        """Parse the whole text now (the server calls it in a worker once the diagnostics are out)."""
+        self._load()
+
+    @property
+    def parsed(self) -> ParsedText:  # type: ignore[override]
+        return self._load()[0]
+
+    @property
+    def configs(self) -> list[CheckedConfig]:  # type: ignore[override]
+        return self._load()[1]
+
+    @property
+    def is_pruning_config(self) -> bool:
+        return True  # the reduced text held a config
+
+    def _load(self) -> tuple[ParsedText, list[CheckedConfig]]:
+        with self._lock:
+            if self._full is not None:
+                return self._full
+            with gc_paused():
+                parsed = parse_text(self._text)
+                configs = [c for c in (detect(doc) for doc in parsed.documents) if c is not None]
+                self._full = (parsed, [CheckedConfig(c, effective_pruners(c) if c.unrecognised is None else [])
+                                       for c in configs])
+        return self._full
+
+
 def looks_like_pruning_config(text: str) -> bool:
     return any(m in text for m in _MARKERS)
 
@@ -67,11 +111,24 @@ def syntax_matters(text: str, configs: list) -> bool:
 
 
 def check_text(text: str, path: Optional[str] = None, settings: Optional[CheckSettings] = None,
-               model: Optional[object] = None) -> CheckResult:
-    """Check a YAML or JSON text (any dialect); a text with no pruning config gets no diagnostics."""
+               model: Optional[object] = None, *, by_kind: bool = True) -> CheckResult:
+    """Check a YAML or JSON text (any dialect); a text with no pruning config gets no diagnostics.
+
+    `by_kind=False` checks every pruner as written, never through repeated_pruners.py (whose result is
+    the same: tests/engine/test_repeated_pruners.py compares the two)."""
     if not looks_like_pruning_config(text):
         return CheckResult(None, Directives())
     with gc_paused():  # see gc_pause.py: halves a large check inside a long-lived process
+        if by_kind and model is None and len(text) >= REPEATED_MIN_CHARS:
+            from .repeated_pruners import check_repeated
+
+            try:
+                fast = check_repeated(text, path, settings)
+            except Exception:  # a bug there must not cost the user the check: the whole text is checked
+                log.exception("checking repeated pruners by kind failed; checking every pruner")
+                fast = None
+            if fast is not None:
+                return fast
         return _check_text(text, path, settings, model)
 
 
@@ -96,9 +153,18 @@ def check_configs(parsed: ParsedText, configs: list[ConfigDoc], settings: Option
 
 def _check_configs(parsed: ParsedText, configs: list[ConfigDoc], settings: Optional[CheckSettings],
                    report_syntax: bool, model: Optional[object]) -> CheckResult:
-    settings = settings or CheckSettings()
     directives = parse_directives(parsed.lines)  # reads only the comments that can be directives
     result = CheckResult(parsed, directives)
+    result.diagnostics = filter_findings(collect_findings(result, configs, report_syntax, model), directives,
+                                         settings or CheckSettings())
+    return result
+
+
+def collect_findings(result: CheckResult, configs: list[ConfigDoc], report_syntax: bool,
+                     model: Optional[object]) -> list[Diagnostic]:
+    """Every finding of every rule on `configs` (filling `result.configs`), before suppressions and
+    settings: repeated_pruners.py maps these from a reduced text to the text's own lines first."""
+    parsed, directives = result.parsed, result.directives
     diags: list[Diagnostic] = []
     for found in configs:
         pruners = effective_pruners(found) if found.unrecognised is None else []
@@ -116,8 +182,7 @@ def _check_configs(parsed: ParsedText, configs: list[ConfigDoc], settings: Optio
         diags.append(Diagnostic(MODELINE_NO_CONFIG.code, MODELINE_NO_CONFIG.severity,
                                 "this file names a model but holds no pruning config prune-lsp recognises",
                                 directives.model_range or Range.point(0, 0)))
-    result.diagnostics = _filter(diags, directives, settings)
-    return result
+    return diags
 
 
 def _run_checks(parsed: ParsedText, doc: ConfigDoc, pruners: list[EffectivePruner],
@@ -134,7 +199,8 @@ def _run_checks(parsed: ParsedText, doc: ConfigDoc, pruners: list[EffectivePrune
     return ctx.diagnostics
 
 
-def _filter(diags: Iterable[Diagnostic], directives: Directives, settings: CheckSettings) -> list[Diagnostic]:
+def filter_findings(diags: Iterable[Diagnostic], directives: Directives, settings: CheckSettings) -> list[Diagnostic]:
+    """Drop what settings and `# prune-lsp: disable` comments turn off; sort by position."""
     disabled = settings.disabled_rules
     # The per-finding tests only when something can drop a finding (a 2 MB config has 40,000).
     if disabled or directives.disabled_file or directives.disabled_lines:

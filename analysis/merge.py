@@ -72,16 +72,22 @@ class EffectivePruner:
         return got
 
     def _make_label(self) -> str:
-        if self.index is None:
-            return "the pruner built from the global section"
-        name = ""
         s = self.settings.get("op_names") or self.settings.get("names")
-        if s and isinstance(s.value, list) and s.value and all(isinstance(x, str) for x in s.value):
-            name = f" ({', '.join(s.value[:2])}{', ...' if len(s.value) > 2 else ''})"
-        return f"pruner {self.index + 1}{name}"
+        return pruner_label(self.index, s.value if s else None)
 
     def as_dict(self) -> dict[str, Any]:
         return {k: s.value for k, s in self.settings.items()}
+
+
+def pruner_label(index: Optional[int], names: Any) -> str:
+    """How messages name a pruner: its place in the list and its first layer names (`names`: the
+    value of its op_names, or of INC 1.x's names)."""
+    if index is None:
+        return "the pruner built from the global section"
+    name = ""
+    if names and isinstance(names, list) and all(isinstance(x, str) for x in names):
+        name = f" ({', '.join(names[:2])}{', ...' if len(names) > 2 else ''})"
+    return f"pruner {index + 1}{name}"
 
 
 def _pairs(m: Optional[Node]) -> dict[str, Pair]:

@@ -308,6 +308,9 @@ class PruneLanguageServer(LanguageServer):
             st.result, st.result_version, st.result_gen = result, version, gen
             self.publish(uri)
             self.models.checked(uri, result)  # prune-lsp/modelStatus when the model changed
+            prepare = getattr(result, "prepare", None)
+            if prepare is not None:  # a repeated-pruner config checked by kind: parse the rest off the loop
+                (self.loop or asyncio.get_event_loop()).run_in_executor(self.check_pool, prepare)
         if st.rerun or not current:
             st.rerun = False
             if st.timer is None:  # else the pending debounce will start it
