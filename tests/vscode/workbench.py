@@ -95,9 +95,11 @@ class Workbench:
             box = self.page.locator(".quick-input-widget .quick-input-box input")
             self.wait_for("quick open", lambda: box.is_visible() and box.evaluate("e => e === document.activeElement"), 10)
             self.type(name)
-            self.wait_for(f"{name} in quick open",
-                          lambda: any(name in plain(r.inner_text(timeout=1000)) for r in
-                                      self.page.locator(".quick-input-list .monaco-list-row").all()), 15)
+            # The row Enter opens is the focused one: wait for it, not for any row naming the file (the
+            # unfiltered list of recently opened files names it too, with the active file focused first).
+            focused = self.page.locator(".quick-input-list .monaco-list-row.focused")
+            self.wait_for(f"{name} selected in quick open",
+                          lambda: focused.count() > 0 and name in plain(focused.first.inner_text(timeout=1000)), 15)
             self.keys("Enter")
             if self.settle(lambda: self.active_tab().startswith(name), 15):
                 break
