@@ -18,7 +18,7 @@ from .config_doc import ConfigDoc, detect
 from .diagnostics import Diagnostic, Severity
 from .gc_pause import gc_paused
 from .merge import EffectivePruner, effective_pruners
-from .positions import Range
+from .positions import LineIndex, Range
 from .rules.context import RuleContext
 from .rules.registry import RULES, checks_for
 from .rules.structure import INTERNAL_ERROR, SYNTAX_ERROR, NOT_CHECKED, MODELINE_NO_CONFIG
@@ -56,6 +56,16 @@ class CheckResult:
         return bool(self.configs) or self.directives.model is not None
 
     @property
+    def text(self) -> Optional[str]:
+        """The text that was checked (None when it was not parsed: binary, too large)."""
+        return self.parsed.text if self.parsed is not None else None
+
+    @property
+    def lines(self) -> Optional[LineIndex]:
+        """Line starts of `text`, for positions (publishing diagnostics needs no more than this)."""
+        return self.parsed.lines if self.parsed is not None else None
+
+    @property
     def has_errors(self) -> bool:
         return any(d.severity is Severity.ERROR for d in self.diagnostics)
 
@@ -69,6 +79,7 @@ class DeferredResult(CheckResult):
         self._text = text
         self._full: Optional[tuple[ParsedText, list[CheckedConfig]]] = None
         self._lock = threading.Lock()  # the server prepares it in a worker while a request may ask
+        self._lines: Optional[LineIndex] = None
         self.directives = directives
         self.diagnostics = diagnostics
 
@@ -87,6 +98,20 @@ class DeferredResult(CheckResult):
     @property
     def is_pruning_config(self) -> bool:
         return True  # the reduced text held a config
+
+    @property
+    def text(self) -> str:
+        return self._text
+
+    @property
+    def lines(self) -> LineIndex:
+        """Without parsing the whole text: publishing the diagnostics needs only this."""
+        with self._lock:
+            if self._full is not None:
+                return self._full[0].lines
+            if self._lines is None:
+                self._lines = LineIndex(self._text)
+            return self._lines
 
     def _load(self) -> tuple[ParsedText, list[CheckedConfig]]:
         with self._lock:

@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from analysis.engine import CheckResult
 
 log = logging.getLogger(__name__)
+# Seconds a big config checked by kind waits, untouched, before its whole parse runs (prepare_when_idle).
+PREPARE_IDLE_S = 1.5
 
 
 class _BadMessage:
@@ -308,13 +310,25 @@ class PruneLanguageServer(LanguageServer):
             st.result, st.result_version, st.result_gen = result, version, gen
             self.publish(uri)
             self.models.checked(uri, result)  # prune-lsp/modelStatus when the model changed
-            prepare = getattr(result, "prepare", None)
-            if prepare is not None:  # a repeated-pruner config checked by kind: parse the rest off the loop
-                (self.loop or asyncio.get_event_loop()).run_in_executor(self.check_pool, prepare)
+            if hasattr(result, "prepare"):
+                self.prepare_when_idle(uri, result)
         if st.rerun or not current:
             st.rerun = False
             if st.timer is None:  # else the pending debounce will start it
                 self._start_check(uri)
+
+    def prepare_when_idle(self, uri: str, result: "CheckResult") -> None:
+        """A repeated-pruner config checked by kind (analysis/repeated_pruners.py) has its diagnostics but
+        not its whole parse, which hover, lenses and code actions need. Parse it off the loop once the
+        document has been left alone for PREPARE_IDLE_S and this result is still its newest: the parse of
+        a 2 MB config holds the GIL for about a second, and started after every keystroke it slowed the
+        next check twofold (bench/bench_big_config.py). A feature asked for earlier parses on demand."""
+        def go() -> None:
+            st = self.docs.get(uri)
+            if st is not None and st.result is result and not st.running and st.timer is None:
+                (self.loop or asyncio.get_event_loop()).run_in_executor(self.check_pool, result.prepare)
+
+        (self.loop or asyncio.get_event_loop()).call_later(PREPARE_IDLE_S, go)
 
     def publish(self, uri: str) -> None:
         """Push the diagnostics of the cached result (only if it is the newest version's)."""

@@ -24,6 +24,7 @@ Sound by construction, not by care:
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Callable, Optional
 
 from ..diagnostics import Fix, TextEdit
@@ -42,9 +43,12 @@ class UndeclaredRead(AttributeError):
 
 
 def for_each_pruner(ctx: RuleContext, body: Body) -> None:
-    kinds = _kinds(ctx)
+    kinds, single = _kinds(ctx)
     notes: dict[int, Optional[list]] = {}  # kind -> its notes; None: this kind runs the body per pruner
     for p, kind in zip(ctx.pruners, kinds):
+        if kind in single:  # no other pruner to replay for: recording would only cost
+            body(ctx, p)
+            continue
         if kind not in notes:
             rec = _Recorder(ctx, p)
             body(rec, _View(p))
@@ -57,8 +61,9 @@ def for_each_pruner(ctx: RuleContext, body: Body) -> None:
 
 # --- kinds ---------------------------------------------------------------------------------------
 
-def _kinds(ctx: RuleContext) -> list[int]:
-    """Each pruner's kind, computed once per context for every check that asks."""
+def _kinds(ctx: RuleContext) -> tuple[list[int], frozenset[int]]:
+    """Each pruner's kind, and the kinds only one pruner has; computed once per context for every
+    check that asks."""
     got = ctx._memo.get("pruner_kinds")
     if got is None:
         text = ctx.parsed.text
@@ -66,9 +71,10 @@ def _kinds(ctx: RuleContext) -> list[int]:
         # anchor in the text, every pruner is its own kind.
         shared = "&" in text
         table: dict[tuple, int] = {}
-        got = ctx._memo["pruner_kinds"] = [
-            i if shared else table.setdefault(_entry_key(p, text, i), len(table))
-            for i, p in enumerate(ctx.pruners)]
+        kinds = [i if shared else table.setdefault(_entry_key(p, text, i), len(table))
+                 for i, p in enumerate(ctx.pruners)]
+        counts = Counter(kinds)
+        got = ctx._memo["pruner_kinds"] = (kinds, frozenset(k for k, n in counts.items() if n == 1))
     return got
 
 

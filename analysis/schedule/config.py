@@ -12,7 +12,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .inc import PrunerSchedule, schedule_c, schedule_d, schedule_v2
+from .inc import MAX_LISTED, PrunerSchedule, schedule_c, schedule_d, schedule_v2
 
 # Every key schedule_v2 reads: two pruners equal on these have the same schedule.
 _V2_SCHEDULE_KEYS = ("pruning_type", "start_step", "end_step", "pruning_frequency", "target_sparsity",
@@ -60,8 +60,9 @@ def _copy(s: PrunerSchedule) -> PrunerSchedule:
     return out
 
 
-def schedules_for_checked(checked) -> ConfigSchedule:
-    """From an analysis.engine CheckedConfig (its ConfigDoc and effective pruners)."""
+def schedules_for_checked(checked, listed: int = MAX_LISTED) -> ConfigSchedule:
+    """From an analysis.engine CheckedConfig (its ConfigDoc and effective pruners). `listed`: how many
+    updates of each A/B/C pruner to compute (schedule_v2); the rules ask for 2, the first and last."""
     doc = checked.config
     dialect = doc.dialect.id
     cs = ConfigSchedule(None, dialect)
@@ -78,7 +79,7 @@ def schedules_for_checked(checked) -> ConfigSchedule:
                 cfg = ep.as_dict()
                 if lock is not None:
                     cfg["lock_init_sparsity"] = lock
-                got = seen[key] = schedule_v2(cfg, i + 1, ep.label(), dialect)
+                got = seen[key] = schedule_v2(cfg, i + 1, ep.label(), dialect, listed=listed)
             else:
                 # A shallow copy (what dataclasses.replace makes, at a tenth of its cost): shares the
                 # (read-only) updates and notes.
@@ -89,7 +90,7 @@ def schedules_for_checked(checked) -> ConfigSchedule:
     elif dialect == "C":
         for i, ep in enumerate(checked.pruners):
             cfg = ep.as_dict()
-            cs.pruners.append(schedule_c(cfg, i + 1, ep.label()))
+            cs.pruners.append(schedule_c(cfg, i + 1, ep.label(), listed=listed))
             cs.anchors.append(ep)
     elif dialect == "D":
         _d(doc, cs)

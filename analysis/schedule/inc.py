@@ -38,11 +38,11 @@ DECAY_TYPES = ("exp", "cos", "linear", "cube")
 MAX_LISTED = 5_000
 
 
-def _sampled(n: int) -> list[int]:
-    """Indices 0..n-1, all of them or MAX_LISTED evenly spread (first and last included)."""
-    if n <= MAX_LISTED:
+def _sampled(n: int, limit: int = MAX_LISTED) -> list[int]:
+    """Indices 0..n-1, all of them or `limit` (>= 2) evenly spread (first and last included)."""
+    if n <= limit:
         return list(range(n))
-    return sorted({round(j * (n - 1) / (MAX_LISTED - 1)) for j in range(MAX_LISTED)})
+    return sorted({round(j * (n - 1) / (limit - 1)) for j in range(limit)})
 def plural(unit: str) -> str:
     """"steps", "epochs", "batches" (a schedule's unit, counted)."""
     return unit + ("es" if unit.endswith("ch") else "s")
@@ -200,12 +200,15 @@ def _base(index: int, label: str, dialect: str, ptype: str) -> PrunerSchedule:
 
 
 def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B",
-                init_sparsity: Optional[float] = None) -> PrunerSchedule:
+                init_sparsity: Optional[float] = None, listed: int = MAX_LISTED) -> PrunerSchedule:
     """One 2.x pruner (dialects A and B): `cfg` is its effective config (INC's 20 merged keys).
     `init_sparsity`: with lock_init_sparsity, the pattern sparsity the weights already have at
     start_step (INC's init_sparsity_ratio), when known; the curve then starts there, and a pruner
     whose weights are already above its target never updates (basic.py update_masks: `if
-    current_sparsity_ratio > target_sparsity_ratio: return`, before the scheduler is asked)."""
+    current_sparsity_ratio > target_sparsity_ratio: return`, before the scheduler is asked).
+    `listed`: at most this many updates are computed, first and last kept (`listed=2`: what the
+    check's rules read, at a thousandth of the cost of a 1,000-step curve; a progressive pruner
+    is always listed in full up to MAX_LISTED: its updates are built from every round)."""
     ptype = str(cfg.get("pruning_type") or "snip_momentum")
     s = _base(index, label or f"pruner {index}", dialect, ptype)
     start, end, freq = _int(cfg.get("start_step", 0)), _int(cfg.get("end_step", 0)), _int(cfg.get("pruning_frequency", 1))
@@ -228,7 +231,8 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B",
         s.error = "the schedule needs integer start_step <= end_step and pruning_frequency > 0, numeric ratios"
         return s
     n_steps = (end - start) // freq + 1
-    picked = _sampled(n_steps)
+    progressive = "progressive" in ptype and not ((end - start) <= PROGRESSIVE_STEPS or freq == 1)
+    picked = _sampled(n_steps, MAX_LISTED if progressive else min(max(listed, 2), MAX_LISTED))
     steps = [start + j * freq for j in picked]
     if len(picked) < n_steps:
         s.notes.append(f"{n_steps} mask updates: listed sampled ({len(picked)} of them)")
@@ -255,7 +259,6 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B",
     if total == 0:
         total, done = 1, 1
     oneshot = start == end
-    progressive = "progressive" in ptype and not ((end - start) <= PROGRESSIVE_STEPS or freq == 1)
     if "progressive" in ptype and not progressive:
         s.notes.append(f"`{ptype}` runs as plain pruning: " + ("end_step - start_step <= 4" if end - start <= 4
                                                                   else "pruning_frequency is 1"))
@@ -334,8 +337,8 @@ def _progressive_updates(rounds, start: int, end: int, freq: int) -> list[Update
     return out
 
 
-def schedule_c(cfg: dict, index: int = 1, label: str = "") -> PrunerSchedule:
-    """One experimental pytorch_pruner pruner (dialect C)."""
+def schedule_c(cfg: dict, index: int = 1, label: str = "", listed: int = MAX_LISTED) -> PrunerSchedule:
+    """One experimental pytorch_pruner pruner (dialect C); `listed` as in schedule_v2."""
     ptype = str(cfg.get("prune_type") or "snip_momentum")
     s = _base(index, label or f"pruner {index}", "C", ptype)
     start, end = _int(cfg.get("start_step", 0)), _int(cfg.get("end_step", 0))
@@ -355,7 +358,7 @@ def schedule_c(cfg: dict, index: int = 1, label: str = "") -> PrunerSchedule:
     oneshot = start == end
     s.mode = "oneshot" if oneshot else "iterative"
     n_steps = (end - start) // freq + 1
-    picked = _sampled(n_steps)
+    picked = _sampled(n_steps, min(max(listed, 2), MAX_LISTED))
     if len(picked) < n_steps:
         s.notes.append(f"{n_steps} mask updates: listed sampled ({len(picked)} of them)")
     for i in picked:

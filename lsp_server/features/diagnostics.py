@@ -44,7 +44,7 @@ def server_cancelled() -> Exception:
 def converter(ls: "PruneLanguageServer", uri: str, result: "Optional[CheckResult]", text: str) -> Converter:
     doc = ls.document(uri)
     codec = doc.position_codec if doc is not None else ls.workspace.position_codec
-    lines = result.parsed.lines if result is not None and result.parsed is not None else None
+    lines = result.lines if result is not None else None
     if lines is None or lines.text != text:
         lines = LineIndex(text)
     return Converter(codec, lines)
@@ -171,7 +171,7 @@ def lsp_diagnostics(ls: "PruneLanguageServer", uri: str, result: "Optional[Check
     if not diags:
         return []
     doc = ls.document(uri)
-    text = result.parsed.text if result.parsed is not None else (doc.source if doc else "")
+    text = result.text if result.text is not None else (doc.source if doc else "")
     conv = converter(ls, uri, result, text)
     shown, left_out = published(diags)
     out = [to_lsp(d, conv, uri, version) for d in shown]
@@ -192,7 +192,7 @@ def lsp_diagnostics_json(ls: "PruneLanguageServer", uri: str, result: "Optional[
     if not diags:
         return []
     doc = ls.document(uri)
-    text = result.parsed.text if result.parsed is not None else (doc.source if doc else "")
+    text = result.text if result.text is not None else (doc.source if doc else "")
     conv = converter(ls, uri, result, text)
     shown, left_out = published(diags)
     from analysis.gc_pause import gc_paused
@@ -251,6 +251,8 @@ def register(server: "PruneLanguageServer") -> None:
                 return types.RelatedFullDocumentDiagnosticReport(items=[])  # closed meanwhile
             if now.version == version and ls.gen == gen:
                 st.result, st.result_version, st.result_gen = result, version, gen
+                if hasattr(result, "prepare"):
+                    ls.prepare_when_idle(uri, result)
                 break
             # The text changed while we checked: that answer is stale. A pull is about the document
             # as it is now, so check the new text (typing pauses soon; a few tries are enough).

@@ -74,7 +74,11 @@ def test_findings_are_those_of_checking_every_pruner_itself(monkeypatch):
     texts.append(HEAD.replace("start_step: 0", "start_step: -1") + "".join(_pruner(f"l{i}", "'1:4'") for i in range(5)))
     shared = _all_diagnostics(texts)
     # every pruner its own kind: each runs the check itself under the recorder, nothing is replayed
-    monkeypatch.setattr(pruner_kinds, "_kinds", lambda ctx: list(range(len(ctx.pruners))))
+    monkeypatch.setattr(pruner_kinds, "_kinds", lambda ctx: (list(range(len(ctx.pruners))), frozenset()))
+    assert _all_diagnostics(texts) == shared
+    # ... and as a kind of one (what a config of pruners no two alike gets): the check itself, unrecorded
+    monkeypatch.setattr(pruner_kinds, "_kinds", lambda ctx: (list(range(len(ctx.pruners))),
+                                                             frozenset(range(len(ctx.pruners)))))
     assert _all_diagnostics(texts) == shared
 
 

@@ -160,7 +160,13 @@ def test_check_text_takes_a_large_repeated_config_and_parses_the_whole_text_on_d
     result = check_text(text)
     assert isinstance(result, DeferredResult) and result.is_pruning_config
     assert _json(result) == _json(check_text(text, by_kind=False))
+    # what publishing needs, without the whole parse (the server's event loop must not pay for it)
+    assert result.text == text and result._full is None
+    assert [result.lines.position(o) for o in range(0, len(text), 977)] == \
+        [parse_text(text).lines.position(o) for o in range(0, len(text), 977)]
+    assert result._full is None
     assert len(result.configs[0].pruners) == 600 and result.parsed.text == text
+    assert result.lines is result.parsed.lines  # once parsed, one index
 
 
 def test_split_reads_each_entry():
