@@ -26,10 +26,10 @@ from .yaml_parse import ParsedText, parse_text
 
 log = logging.getLogger(__name__)
 
-# Cheap markers: a file that mentions none of these is not a pruning config, whatever else it is.
 # A text this long may be a generated config that repeats one pruner thousands of times: checked once
 # per kind of pruner (repeated_pruners.py). Below it a whole check takes a few tens of milliseconds.
 REPEATED_MIN_CHARS = 20_000
+# Cheap markers: a file that mentions none of these is not a pruning config, whatever else it is.
 _MARKERS = ("pruning", "weight_compression", "target_sparsity", "pruning_type", "prune-lsp:")
 
 

@@ -22,11 +22,11 @@ from .comments import Directives, parse_directives
 from .diagnostics import Diagnostic, Fix, Related, TextEdit
 from .merge import pruner_label
 from .positions import LineIndex, Position, Range
+from .rules.context import INHERITED_BY
 from .repeated_pruners import Split, _blank_or_comment
 from .yaml_parse import MAX_NODES
 from .yaml_tree import Scalar, Sequence, walk
 
-_INHERITED = "; inherited from the global section by "  # rules/context.py report_setting
 # How messages name a pruner by its place: merge.pruner_label, and rules/python_calls.py's entries.
 _PRUNER_REF = re.compile(r"\b(?:pruner (\d+)\b|entry (\d+) of `pruning_configs`)")
 _OWN = "\x01"  # stands for the copy's own label in a finding's text
@@ -219,9 +219,9 @@ class Reduced:
         of inheriting pruners, if it has one, lists every pruner of each kind. Its related places and
         fixes may point into the list: at the first pruner of a kind, which is the kept one."""
         message = d.message
-        cut = message.find(_INHERITED)
+        cut = message.find(INHERITED_BY)
         if cut >= 0:
-            cut += len(_INHERITED)
+            cut += len(INHERITED_BY)
             _no_pruner(message[:cut])
             message = message[:cut] + self._expand(message[cut:])
         else:

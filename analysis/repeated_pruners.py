@@ -25,8 +25,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional
 
-from .yaml_parse import MAX_NODES, MAX_TEXT_CHARS
-from .yaml_tree import Scalar, Sequence, walk
+from .yaml_parse import MAX_TEXT_CHARS
 
 MIN_PRUNERS = 64  # below this a whole check takes milliseconds: not worth a second parse
 
@@ -69,7 +68,6 @@ class Split:
     """The text read as: lines before the pruners list, one chunk of lines per entry, lines after."""
 
     text: str
-    head_end: int  # the first entry's line (the head is the text before it)
     offsets: list[int]  # where each entry starts in the text; and, last, where the last one ends
     lines_at: list[int]  # each entry's first line; and, last, the line after the last entry
     keys: list[str]  # each entry's kind
@@ -77,6 +75,11 @@ class Split:
     comments: dict[int, list[tuple[int, int, int]]]  # entry -> (line, body end, '#') column of each comment
     tail: Optional[str]  # the text after the last entry's newline (None: the last entry ends the text)
     _extras: dict[int, Extra] = field(default_factory=dict)
+
+    @property
+    def head_end(self) -> int:
+        """The first entry's line (the head is the text before it)."""
+        return self.lines_at[0]
 
     def chunk_text(self, i: int) -> str:
         end = self.offsets[i + 1]
@@ -212,4 +215,4 @@ def _read_entries(text: str, starts: list[int], end: int, tail: Optional[str]) -
     lines_at = [text.count("\n", 0, s0)]
     for i in range(len(starts)):
         lines_at.append(lines_at[-1] + seg.count("\n", bounds[i], bounds[i + 1] - 1) + 1)
-    return Split(text, lines_at[0], starts + [end], lines_at, keys, mask_of, comments, tail)
+    return Split(text, starts + [end], lines_at, keys, mask_of, comments, tail)

@@ -310,8 +310,7 @@ class PruneLanguageServer(LanguageServer):
             st.result, st.result_version, st.result_gen = result, version, gen
             self.publish(uri)
             self.models.checked(uri, result)  # prune-lsp/modelStatus when the model changed
-            if hasattr(result, "prepare"):
-                self.prepare_when_idle(uri, result)
+            self.prepare_when_idle(uri, result)
         if st.rerun or not current:
             st.rerun = False
             if st.timer is None:  # else the pending debounce will start it
@@ -322,7 +321,11 @@ class PruneLanguageServer(LanguageServer):
         not its whole parse, which hover, lenses and code actions need. Parse it off the loop once the
         document has been left alone for PREPARE_IDLE_S and this result is still its newest: the parse of
         a 2 MB config holds the GIL for about a second, and started after every keystroke it slowed the
-        next check twofold (bench/bench_big_config.py). A feature asked for earlier parses on demand."""
+        next check twofold (bench/bench_big_config.py). A feature asked for earlier parses on demand.
+        Any other result is whole already: nothing to do."""
+        if not hasattr(result, "prepare"):
+            return
+
         def go() -> None:
             st = self.docs.get(uri)
             if st is not None and st.result is result and not st.running and st.timer is None:

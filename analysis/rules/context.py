@@ -18,6 +18,10 @@ from .registry import RULES
 Where = Union[Node, Pair, Range]
 
 
+# How a finding of a global value names the pruners that inherit it (read back by repeated_findings.py).
+INHERITED_BY = "; inherited from the global section by "
+
+
 def _seen_key(code: str, rng: Range) -> tuple:
     """(code, range) as plain values: a Range's dataclass hash and equality are Python calls, and a
     2 MB config makes 40,000 findings, each looked up twice."""
@@ -107,7 +111,7 @@ class RuleContext:
             return prior
         base = message
         if inherited:
-            message = f"{base}; inherited from the global section by {pruner.label()}"
+            message = f"{base}{INHERITED_BY}{pruner.label()}"
         elif origin == "default" and pruner.index is not None:
             message = f"{base} (INC's default, in {pruner.label()})"
         d = self._add(key, code, rng, message, None, related, fixes)  # rng: `where` converted once
@@ -121,7 +125,7 @@ class RuleContext:
         calls it after each check, before anything reads the messages)."""
         for key, d in self._unsettled.items():
             base, labels, _ = self._inheritors[key]
-            d.message = f"{base}; inherited from the global section by {', '.join(labels)}"
+            d.message = f"{base}{INHERITED_BY}{', '.join(labels)}"
         self._unsettled.clear()
 
     def pruner_anchor(self, pruner: EffectivePruner) -> Optional[Where]:

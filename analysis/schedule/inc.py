@@ -39,10 +39,14 @@ MAX_LISTED = 5_000
 
 
 def _sampled(n: int, limit: int = MAX_LISTED) -> list[int]:
-    """Indices 0..n-1, all of them or `limit` (>= 2) evenly spread (first and last included)."""
+    """Indices 0..n-1, all of them or `limit` (kept within 2..MAX_LISTED) evenly spread (first and last
+    included)."""
+    limit = min(max(limit, 2), MAX_LISTED)
     if n <= limit:
         return list(range(n))
     return sorted({round(j * (n - 1) / (limit - 1)) for j in range(limit)})
+
+
 def plural(unit: str) -> str:
     """"steps", "epochs", "batches" (a schedule's unit, counted)."""
     return unit + ("es" if unit.endswith("ch") else "s")
@@ -232,7 +236,7 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B",
         return s
     n_steps = (end - start) // freq + 1
     progressive = "progressive" in ptype and not ((end - start) <= PROGRESSIVE_STEPS or freq == 1)
-    picked = _sampled(n_steps, MAX_LISTED if progressive else min(max(listed, 2), MAX_LISTED))
+    picked = _sampled(n_steps, MAX_LISTED if progressive else listed)
     steps = [start + j * freq for j in picked]
     if len(picked) < n_steps:
         s.notes.append(f"{n_steps} mask updates: listed sampled ({len(picked)} of them)")
@@ -358,7 +362,7 @@ def schedule_c(cfg: dict, index: int = 1, label: str = "", listed: int = MAX_LIS
     oneshot = start == end
     s.mode = "oneshot" if oneshot else "iterative"
     n_steps = (end - start) // freq + 1
-    picked = _sampled(n_steps, min(max(listed, 2), MAX_LISTED))
+    picked = _sampled(n_steps, listed)
     if len(picked) < n_steps:
         s.notes.append(f"{n_steps} mask updates: listed sampled ({len(picked)} of them)")
     for i in picked:

@@ -251,8 +251,7 @@ def register(server: "PruneLanguageServer") -> None:
                 return types.RelatedFullDocumentDiagnosticReport(items=[])  # closed meanwhile
             if now.version == version and ls.gen == gen:
                 st.result, st.result_version, st.result_gen = result, version, gen
-                if hasattr(result, "prepare"):
-                    ls.prepare_when_idle(uri, result)
+                ls.prepare_when_idle(uri, result)
                 break
             # The text changed while we checked: that answer is stale. A pull is about the document
             # as it is now, so check the new text (typing pauses soon; a few tries are enough).

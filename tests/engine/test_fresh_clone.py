@@ -14,7 +14,7 @@ from tests.conftest import REPO, corpus_dir
 
 MODULES = ["tests/oracle/test_corpus.py", "tests/rules/test_merge_semantics.py",
            "tests/python/test_wpc_docs_corpus.py", "tests/fuzz/test_engine_fuzz.py",
-           "tests/rules/test_rule_coverage.py"]
+           "tests/rules/test_rule_coverage.py", "tests/engine/test_repeated_pruners.py"]
 
 
 def test_without_shared_the_optional_tests_skip_saying_how_and_the_rest_pass(tmp_path: Path):
