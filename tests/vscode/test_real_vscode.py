@@ -223,20 +223,29 @@ def test_quick_fix_changes_the_file(wb):
     item = wb.page.locator(".action-widget .monaco-list-row", has_text=fix["title"])
     wb.wait_for(f"the quick fix {fix['title']!r}", lambda: item.count() > 0, 30)
     wb.shot("quick-fix-menu")
-    # Arrow keys to the fix (the menu has a pointer guard against stray clicks), then Enter.
+    # Arrow keys to the fix (the menu has a pointer guard against stray clicks), then Enter once the
+    # fix is the focused row (Enter applies whichever row is focused).
     focused = wb.page.locator(".action-widget .monaco-list-row.focused")
-    for _ in range(10):
+
+    def fix_focused() -> bool:
         if focused.count() and focused.first.get_attribute("aria-label") == fix["title"]:
-            break
+            return True
         wb.keys("ArrowDown")
+        return False
+
+    wb.wait_for(f"{fix['title']!r} focused in the menu", fix_focused, 15, interval=0.3)
     wb.keys("Enter")
-    wb.save()
     lines = before.splitlines(keepends=True)
     r = edit["range"]
     assert r["start"]["line"] == r["end"]["line"]
     ln = lines[r["start"]["line"]]
-    lines[r["start"]["line"]] = ln[:r["start"]["character"]] + edit["newText"] + ln[r["end"]["character"]:]
+    fixed_line = ln[:r["start"]["character"]] + edit["newText"] + ln[r["end"]["character"]:]
+    lines[r["start"]["line"]] = fixed_line
     want = "".join(lines)
+    # The editor applies a code action's edit asynchronously: Ctrl+S pressed at once could save the
+    # old text and leave the fix unsaved (a dirty editor then blocks closing it in later steps).
+    wb.wait_for("the fix in the editor", lambda: fixed_line.rstrip("\n") in wb.editor_text().splitlines(), 15)
+    wb.save()
     wb.wait_for("the fixed file on disk", lambda: path.read_text() == want, 15)
     wb.shot("quick-fix-applied")
 
@@ -336,7 +345,7 @@ def test_lenses_show_the_measured_figures(wb):
                 f"{_lens_pct(p['target_sparsity'], 3)}" for p in want["pruners"]]
     # VS Code asks an editor for lenses again when it gets the focus: close the sparsity view
     # (and every editor), then open the config again.
-    wb.run_command("View: Close All Editor Groups")
+    wb.close_all_editors()
     wb.open_file("prune_tiny_bert.yaml")
     wb.wait_for(f"lenses {expected}", lambda: all(any(e in lens for lens in wb.lenses()) for e in expected), 60)
     wb.shot("lenses")

@@ -120,6 +120,20 @@ class Workbench:
                                   self.page.locator(".quick-input-list .monaco-list-row").all()), timeout=15)
         self.keys("Enter")
 
+    def close_all_editors(self) -> None:
+        """"View: Close All Editor Groups"; an editor left unsaved by a failed earlier step is closed
+        without saving (VS Code's "Don't Save"), so that one failure does not carry into later steps."""
+        self.run_command("View: Close All Editor Groups")
+        tabs = self.page.locator(".tabs-container .tab")
+        dont_save = self.page.locator(".monaco-dialog-box .monaco-button", has_text="Don't Save")
+
+        def closed() -> bool:
+            if dont_save.count():
+                dont_save.first.click()
+            return tabs.count() == 0
+
+        self.wait_for("every editor closed", closed, 15)
+
     def goto(self, line: int, col: int) -> None:
         """Ctrl+G `line:col` Enter (1-based, like the editor's own status bar)."""
         self.keys(f"{MOD}+g")
