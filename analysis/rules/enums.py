@@ -7,7 +7,7 @@ from ..schema.keys_v2 import DECAY_TYPES, REDUCE_TYPES, SCOPES
 from .context import RuleContext
 from .helpers import num, setting
 from .keynames import names_for
-from .pruner_kinds import for_each_pruner
+from .pruner_kinds import TARGET, for_each_pruner
 from .registry import ERROR, checker, rule
 from .suggest import closest
 
@@ -25,7 +25,7 @@ DECAY = rule("PL026", "decay-type-invalid", ERROR, "`sparsity_decay_type` is not
 @checker(SCOPE, REDUCE, DECAY)
 def check_enums(ctx: RuleContext) -> None:
     keys = names_for(ctx.dialect)
-    for_each_pruner(ctx, lambda c, p: _check_enums(c, p, keys))
+    for_each_pruner(ctx, lambda c, p: _check_enums(c, p, keys), never_reads=TARGET)
 
 
 def _check_enums(ctx: RuleContext, p, k) -> None:

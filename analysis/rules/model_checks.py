@@ -8,7 +8,7 @@ from ..selection import Selection, block_divisibility, select_layers
 from ..yaml_tree import Sequence
 from .context import RuleContext
 from .helpers import pattern_of, setting, string
-from .pruner_kinds import for_each_pruner
+from .pruner_kinds import TARGET, for_each_pruner
 from .registry import ERROR, INFO, WARNING, checker, rule
 
 BLOCK_NOT_DIVISIBLE = rule(
@@ -208,7 +208,7 @@ def _pow2(n) -> bool:
 def check_shapes_without_model(ctx: RuleContext) -> None:
     if ctx.model is not None or ctx.doc.unrecognised:
         return
-    for_each_pruner(ctx, _check_shapes_without_model)
+    for_each_pruner(ctx, _check_shapes_without_model, never_reads=TARGET)
 
 
 def _check_shapes_without_model(ctx: RuleContext, p) -> None:

@@ -6,7 +6,7 @@ from ..diagnostics import Fix
 from ..schema.keys_v2 import PATTERN_EXAMPLES
 from .context import RuleContext
 from .helpers import pattern_of, setting, string
-from .pruner_kinds import for_each_pruner
+from .pruner_kinds import TARGET, for_each_pruner
 from .registry import ERROR, WARNING, checker, rule
 from .suggest import closest
 
@@ -31,7 +31,7 @@ _CODES = {"R7": NXM_NOT_INT, "R8": NXM_NOT_POSITIVE, "R9": NM_INVALID, "R15": PA
 
 @checker(NXM_NOT_INT, NXM_NOT_POSITIVE, NM_INVALID, PATTERN_UNKNOWN, CHANNEL_BOTH, NM_LOGGED_ZERO)
 def check_pattern(ctx: RuleContext) -> None:
-    for_each_pruner(ctx, _check_pattern)
+    for_each_pruner(ctx, _check_pattern, never_reads=TARGET)
 
 
 def _check_pattern(ctx: RuleContext, p) -> None:

@@ -11,9 +11,15 @@ the first pruner of each kind under a recorder that notes each report in terms o
 rather than a node; the other pruners of that kind replay the notes against their own settings, in
 pruner order, so the findings, their order and which of two equal ones comes first are unchanged.
 
+A check that never reads some settings says so (`never_reads`, e.g. a check of steps and frequency
+never reads `target_sparsity`): for it, entries differing only in those values are one kind too. A
+config whose pruners each have their own target (a per-layer sensitivity analysis writes them) is
+then checked once for the steps, not 20,000 times.
+
 Sound by construction, not by care:
-- the body sees the pruner through a view holding its settings other than the layer selection keys;
-  reading a selection key, or anything else of the pruner (its index, entry, label), raises, so a check
+- the body sees the pruner through a view holding its settings other than the layer selection keys
+  and those it declared it never reads; reading one of those, or anything else of the pruner (its
+  index, entry, label), raises, so a check
   that starts to depend on those fails its tests instead of sharing findings it should not;
 - the body sees the context through the recorder, which offers only what is the same for every pruner
   (dialect, doc, model), `edit` and the two report methods (which return None: a body must not change
@@ -35,6 +41,10 @@ from .context import RuleContext
 # Which layers a pruner takes: what generated pruners differ in, and what these checks never read.
 SELECTION_KEYS = frozenset({"op_names", "excluded_op_names", "names", "excluded_names", "extra_excluded_names"})
 
+# What most checks never read: a pruner's own target (they check its steps, pattern, type...).
+TARGET = frozenset({"target_sparsity"})
+MAY_HIDE = TARGET  # the keys a check may declare it never reads (kinds are cut from one pass per config)
+
 Body = Callable[[Any, Any], None]
 
 
@@ -42,16 +52,19 @@ class UndeclaredRead(AttributeError):
     """A per-kind check read something of a pruner beyond its (non-selection) settings."""
 
 
-def for_each_pruner(ctx: RuleContext, body: Body) -> None:
-    kinds, single = _kinds(ctx)
+def for_each_pruner(ctx: RuleContext, body: Body, never_reads: frozenset[str] = frozenset()) -> None:
+    if not never_reads <= MAY_HIDE:
+        raise ValueError(f"never_reads {sorted(never_reads - MAY_HIDE)}: add them to MAY_HIDE")
+    hidden = SELECTION_KEYS | never_reads if never_reads else SELECTION_KEYS
+    kinds, single = _kinds(ctx, hidden)
     notes: dict[int, Optional[list]] = {}  # kind -> its notes; None: this kind runs the body per pruner
     for p, kind in zip(ctx.pruners, kinds):
         if kind in single:  # no other pruner to replay for: recording would only cost
             body(ctx, p)
             continue
         if kind not in notes:
-            rec = _Recorder(ctx, p)
-            body(rec, _View(p))
+            rec = _Recorder(ctx, p, hidden)
+            body(rec, _View(p, hidden))
             notes[kind] = rec.notes if rec.replayable else None
             continue
         got = notes[kind]
@@ -61,65 +74,100 @@ def for_each_pruner(ctx: RuleContext, body: Body) -> None:
 
 # --- kinds ---------------------------------------------------------------------------------------
 
-def _kinds(ctx: RuleContext) -> tuple[list[int], frozenset[int]]:
-    """Each pruner's kind, and the kinds only one pruner has; computed once per context for every
-    check that asks."""
-    got = ctx._memo.get("pruner_kinds")
+def _kinds(ctx: RuleContext, hidden: frozenset[str] = SELECTION_KEYS) -> tuple[list[int], frozenset[int]]:
+    """Each pruner's kind (its entry with the `hidden` keys' values left out), and the kinds only one
+    pruner has; computed once per context and set of hidden keys for every check that asks."""
+    memo = ("pruner_kinds", hidden)
+    got = ctx._memo.get(memo)
+    if got is None:
+        table: dict[tuple, int] = {}
+        keys = _entry_keys(ctx)
+        if MAY_HIDE <= hidden:
+            kinds = [table.setdefault(masked, len(table)) for masked, _ in keys]
+        elif not MAY_HIDE & hidden:
+            kinds = [table.setdefault(key, len(table)) for key in keys]
+        else:
+            kinds = [table.setdefault((masked, tuple(r for r in revealed if r[0] not in hidden)), len(table))
+                     for masked, revealed in keys]
+        counts = Counter(kinds)
+        got = ctx._memo[memo] = (kinds, frozenset(k for k, n in counts.items() if n == 1))
+    return got
+
+
+def _entry_keys(ctx: RuleContext) -> list[tuple]:
+    """_entry_key of each pruner, once per context (every set of hidden keys is read from it)."""
+    got = ctx._memo.get("entry_keys")
     if got is None:
         text = ctx.parsed.text
         # An alias can mean two things in two places (an anchor defined again in between): with any
         # anchor in the text, every pruner is its own kind.
         shared = "&" in text
-        table: dict[tuple, int] = {}
-        kinds = [i if shared else table.setdefault(_entry_key(p, text, i), len(table))
-                 for i, p in enumerate(ctx.pruners)]
-        counts = Counter(kinds)
-        got = ctx._memo["pruner_kinds"] = (kinds, frozenset(k for k, n in counts.items() if n == 1))
+        got = ctx._memo["entry_keys"] = [(("own", i), ()) if shared else _entry_key(p, text, i)
+                                         for i, p in enumerate(ctx.pruners)]
     return got
 
 
-def _entry_key(p: EffectivePruner, text: str, i: int) -> tuple:
+def _entry_key(p: EffectivePruner, text: str, i: int) -> tuple[tuple, tuple]:
     """What a pruner's settings are made of besides the shared global section: its entry as written,
-    pair by pair (key and value spellings, tags and styles), the layer selection values left out.
+    pair by pair (key and value spellings, tags and styles), the layer selection values left out;
+    and apart, the values a check may declare it never reads (MAY_HIDE), as (key, value's spelling).
     Two entries with the same key merge into settings that differ only in their positions."""
     entry = p.entry
     node = entry.node if entry is not None else None
     if type(node) is not Mapping:
-        return ("own", i)  # the pruner built from the global section, or an entry that is no mapping
+        return ("own", i), ()  # the pruner built from the global section, or an entry that is no mapping
     parts: list = [node.tag, node.flow]
+    revealed: list = []
     for pair in node.pairs:
         k, v = pair.key, pair.value
         if type(k) is not Scalar:
-            return ("own", i)
-        if k.value in SELECTION_KEYS:
+            return ("own", i), ()
+        name = k.value
+        if name in SELECTION_KEYS:
             parts.append((k.tag, k.raw, k.style, pair.merged))
-        elif type(v) is Scalar:
-            parts.append((k.tag, k.raw, k.style, pair.merged, v.tag, v.raw, v.style))
+            continue
+        if type(v) is Scalar:
+            written = (v.tag, v.raw, v.style)
         else:  # a list or mapping: its text, and the column its lines are read from
-            parts.append((k.tag, k.raw, k.style, pair.merged, type(v), v.tag, v.start - text.rfind("\n", 0, v.start),
-                          text[v.start:v.end]))
-    return tuple(parts)
+            written = (type(v), v.tag, v.start - text.rfind("\n", 0, v.start), text[v.start:v.end])
+        if name in MAY_HIDE:
+            parts.append((k.tag, k.raw, k.style, pair.merged))
+            revealed.append((name, written))
+        else:
+            parts.append((k.tag, k.raw, k.style, pair.merged, written))
+    return tuple(parts), tuple(revealed)
 
 
 # --- what the body sees --------------------------------------------------------------------------
 
 class _Settings(dict):
-    """A pruner's settings without the selection keys; asking for one of those raises."""
+    """A pruner's settings without the hidden keys (the selection, what the check never reads);
+    asking for one of those raises, and so does going through them all."""
+
+    def __init__(self, items, hidden: frozenset[str]):
+        super().__init__(items)
+        self.hidden = hidden
 
     def get(self, key, default=None):
-        if key in SELECTION_KEYS:
+        if key in self.hidden:
             raise UndeclaredRead(f"a per-kind check read `{key}`")
         return dict.get(self, key, default)
 
     def __getitem__(self, key):
-        if key in SELECTION_KEYS:
+        if key in self.hidden:
             raise UndeclaredRead(f"a per-kind check read `{key}`")
         return dict.__getitem__(self, key)
 
     def __contains__(self, key):
-        if key in SELECTION_KEYS:
+        if key in self.hidden:
             raise UndeclaredRead(f"a per-kind check read `{key}`")
         return dict.__contains__(self, key)
+
+    def _whole(self, *args, **kwargs):
+        # which keys a pruner has differs within a kind (a hidden key may be set or not)
+        raise UndeclaredRead("a per-kind check went through every setting of a pruner")
+
+    __iter__ = keys = values = items = __len__ = _whole
 
 
 class _View:
@@ -127,9 +175,9 @@ class _View:
 
     __slots__ = ("settings", "pruner")
 
-    def __init__(self, pruner: EffectivePruner):
+    def __init__(self, pruner: EffectivePruner, hidden: frozenset[str] = SELECTION_KEYS):
         self.pruner = pruner
-        self.settings = _Settings((k, s) for k, s in pruner.settings.items() if k not in SELECTION_KEYS)
+        self.settings = _Settings(((k, s) for k, s in pruner.settings.items() if k not in hidden), hidden)
 
     def value(self, key: str, default: Any = None) -> Any:
         s = self.settings.get(key)
@@ -143,7 +191,7 @@ class _Recorder:
     """Stands in for the RuleContext while a body checks the first pruner of a kind: forwards each
     report to the context, and notes it in terms of the pruner's settings for the others."""
 
-    def __init__(self, ctx: RuleContext, pruner: EffectivePruner):
+    def __init__(self, ctx: RuleContext, pruner: EffectivePruner, hidden: frozenset[str] = SELECTION_KEYS):
         self._ctx = ctx
         self._pruner = pruner
         self.notes: list = []
@@ -151,7 +199,7 @@ class _Recorder:
         self._places: dict[int, tuple] = {}  # id(object) -> every way to find it from the pruner's settings
         self._edits: dict[int, tuple] = {}  # id(TextEdit) -> (edit, place of its target)
         for key, s in pruner.settings.items():
-            if key in SELECTION_KEYS:
+            if key in hidden:
                 continue
             self._name(s, (key, "setting"))
             if s.pair is not None:

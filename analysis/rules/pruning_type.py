@@ -8,7 +8,7 @@ from ..schema.keys_legacy import LEGACY_PRUNE_TYPES_C
 from .context import RuleContext
 from .helpers import num, pattern_of, setting, string
 from .keynames import names_for
-from .pruner_kinds import for_each_pruner
+from .pruner_kinds import TARGET, for_each_pruner
 from .registry import ERROR, WARNING, checker, rule
 from .suggest import closest
 
@@ -55,7 +55,7 @@ def pruner_class(pruning_type: str):
          PROGRESSIVE_BLOCK)
 def check_pruning_type(ctx: RuleContext) -> None:
     keys = names_for(ctx.dialect)
-    for_each_pruner(ctx, lambda c, p: _check_pruning_type(c, p, keys))
+    for_each_pruner(ctx, lambda c, p: _check_pruning_type(c, p, keys), never_reads=TARGET)
 
 
 def _check_pruning_type(ctx: RuleContext, p, k) -> None:

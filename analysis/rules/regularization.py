@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..yaml_tree import Mapping
 from .context import RuleContext
 from .helpers import move_under_parameters_fix, setting, string
-from .pruner_kinds import for_each_pruner
+from .pruner_kinds import TARGET, for_each_pruner
 from .pruning_type import pruner_class
 from .registry import ERROR, WARNING, checker, rule
 
@@ -21,7 +21,7 @@ REG_COEFF_IGNORED = rule("PL032", "reg-coeff-ignored", WARNING, "A `reg_coeff` o
 
 @checker(NEGATIVE_COEFF, REG_TYPE, LASSO_PATTERN, REG_COEFF_IGNORED)
 def check_regularization(ctx: RuleContext) -> None:
-    for_each_pruner(ctx, _check_regularization)
+    for_each_pruner(ctx, _check_regularization, never_reads=TARGET)
     _ignored_coeffs(ctx)
 
 

@@ -44,7 +44,9 @@ def check_schedule_findings(ctx: RuleContext) -> None:
     try:
         # The findings below read a schedule's first and last updates only (a run length is known
         # only for INC 1.x, whose epochs are few): 21,000 distinct 1,000-step curves took 20 s.
-        cs = schedules_for_checked(CheckedConfig(ctx.doc, ctx.pruners), listed=2)
+        # Dialects A and B: only the pruners whose schedule can have a finding (F.v2_may_find).
+        cs = schedules_for_checked(CheckedConfig(ctx.doc, ctx.pruners), listed=2,
+                                   only_v2=lambda ep: F.v2_may_find(ep.value))
     except Exception:  # a malformed config: the other rules say why
         return
     for s, anchor, finding in _each(cs):

@@ -6,7 +6,7 @@ from ..schema.keys_v2 import GRADIENT_CRITERIA
 from .context import RuleContext
 from .helpers import fmt, num, setting, string
 from .keynames import names_for
-from .pruner_kinds import for_each_pruner
+from .pruner_kinds import TARGET, for_each_pruner
 from .registry import ERROR, WARNING, checker, rule
 
 START_NEGATIVE = rule("PL001", "start-step-negative", ERROR, "`start_step` is negative", spec="R1", dialects="ABC",
@@ -47,7 +47,7 @@ PROGRESSIVE_DEGRADES = rule("PL038", "progressive-degrades", WARNING,
 @checker(START_NEGATIVE, END_BEFORE_START, FREQUENCY)
 def check_steps(ctx: RuleContext) -> None:
     keys = names_for(ctx.dialect)
-    for_each_pruner(ctx, lambda c, p: _check_steps(c, p, keys))
+    for_each_pruner(ctx, lambda c, p: _check_steps(c, p, keys), never_reads=TARGET)
 
 
 def _check_steps(ctx: RuleContext, p, k) -> None:
@@ -87,7 +87,7 @@ def check_schedule(ctx: RuleContext) -> None:
     if ctx.dialect == "C":
         _check_schedule_c(ctx)
         return
-    for_each_pruner(ctx, _check_schedule_v2)
+    for_each_pruner(ctx, _check_schedule_v2, never_reads=TARGET)
 
 
 def _check_schedule_v2(ctx: RuleContext, p) -> None:
@@ -132,7 +132,7 @@ def _check_schedule_v2(ctx: RuleContext, p) -> None:
 def _check_schedule_c(ctx: RuleContext) -> None:
     """weight_compression_pytorch: SnipPruner/SnipMomentumPruner assert end_step > 0 when built;
     PatternLockPruner asserts end_step == start_step."""
-    for_each_pruner(ctx, _check_schedule_c_one)
+    for_each_pruner(ctx, _check_schedule_c_one, never_reads=TARGET)
 
 
 def _check_schedule_c_one(ctx: RuleContext, p) -> None:

@@ -60,9 +60,11 @@ def _copy(s: PrunerSchedule) -> PrunerSchedule:
     return out
 
 
-def schedules_for_checked(checked, listed: int = MAX_LISTED) -> ConfigSchedule:
+def schedules_for_checked(checked, listed: int = MAX_LISTED, only_v2=None) -> ConfigSchedule:
     """From an analysis.engine CheckedConfig (its ConfigDoc and effective pruners). `listed`: how many
-    updates of each A/B/C pruner to compute (schedule_v2); the rules ask for 2, the first and last."""
+    updates of each A/B/C pruner to compute (schedule_v2); the rules ask for 2, the first and last.
+    `only_v2`: for dialects A and B, a test of an effective pruner; the others are left out (the
+    rules compute only the schedules that can have a finding)."""
     doc = checked.config
     dialect = doc.dialect.id
     cs = ConfigSchedule(None, dialect)
@@ -71,6 +73,8 @@ def schedules_for_checked(checked, listed: int = MAX_LISTED) -> ConfigSchedule:
         # simulate step by step): compute each distinct one once, per check.
         seen: dict[str, PrunerSchedule] = {}
         for i, ep in enumerate(checked.pruners):
+            if only_v2 is not None and not only_v2(ep):
+                continue
             st = ep.settings  # the key reads the settings as ep.as_dict() would give them, without the dict
             lock = _lock_init(ep)
             key = repr([(k in st, st[k].value if k in st else None) for k in _V2_SCHEDULE_KEYS] + [lock])

@@ -72,12 +72,15 @@ def test_findings_are_those_of_checking_every_pruner_itself(monkeypatch):
     texts.append(HEAD + "".join(_pruner(f"l{i}", ("'1:4'", "'2:4'", "4X1", "'1:4'")[i % 4],
                                         ("local", "globl", "global")[i % 3]) for i in range(24)))
     texts.append(HEAD.replace("start_step: 0", "start_step: -1") + "".join(_pruner(f"l{i}", "'1:4'") for i in range(5)))
+    # pruners that differ only in their targets: one kind for the checks that never read the target
+    texts.append(HEAD + "".join(_pruner(f"l{i}", ("'1:4'", "4X1")[i % 2]) + f"          target_sparsity: {0.1 * i:.1f}\n"
+                                "          start_step: -2\n          pruning_scope: globl\n" for i in range(8)))
     shared = _all_diagnostics(texts)
     # every pruner its own kind: each runs the check itself under the recorder, nothing is replayed
-    monkeypatch.setattr(pruner_kinds, "_kinds", lambda ctx: (list(range(len(ctx.pruners))), frozenset()))
+    monkeypatch.setattr(pruner_kinds, "_kinds", lambda ctx, *hidden: (list(range(len(ctx.pruners))), frozenset()))
     assert _all_diagnostics(texts) == shared
     # ... and as a kind of one (what a config of pruners no two alike gets): the check itself, unrecorded
-    monkeypatch.setattr(pruner_kinds, "_kinds", lambda ctx: (list(range(len(ctx.pruners))),
+    monkeypatch.setattr(pruner_kinds, "_kinds", lambda ctx, *hidden: (list(range(len(ctx.pruners))),
                                                              frozenset(range(len(ctx.pruners)))))
     assert _all_diagnostics(texts) == shared
 
@@ -111,3 +114,24 @@ def test_a_finding_at_a_place_no_setting_names_is_made_by_each_pruner_itself():
     for_each_pruner(ctx, body)
     assert len(calls) == 3  # the first under the recorder, then each of the others itself
     assert [d.range.start.line for d in ctx.diagnostics] == [1, 2, 3]
+
+
+def test_pruners_differing_only_in_their_targets_share_the_checks_that_never_read_it():
+    # each pruner its own target (0.1 .. 0.7) and its own bad start_step: the steps check runs once
+    # for all of them (never_reads=TARGET), yet each finding is at its own pruner's node; the target
+    # check (ratios.py reads it) still tells them apart
+    text = HEAD + "".join(_pruner(f"l{i}", "'1:4'") + f"          target_sparsity: {0.1 * (i + 1):.1f}\n"
+                          "          start_step: -2\n" for i in range(7))
+    lines = text.split("\n")
+    assert [d.range.start.line for d in _findings(text, "PL001")] == \
+        [i for i, ln in enumerate(lines) if "start_step: -2" in ln]
+    nm = _findings(text, "PL010")  # '1:4' allows at most 0.25: the pruners with 0.3 .. 0.7
+    assert [lines[d.range.start.line].strip() for d in nm] == [f"target_sparsity: {0.1 * i:.1f}" for i in range(3, 8)]
+    ctx = _ctx(text)
+    calls = []
+    for_each_pruner(ctx, lambda c, p: calls.append(p.value("start_step")), never_reads=pruner_kinds.TARGET)
+    assert len(calls) == 1  # one kind: run once, replayed for the other six
+    with pytest.raises(UndeclaredRead):
+        for_each_pruner(_ctx(text), lambda c, p: p.value("target_sparsity"), never_reads=pruner_kinds.TARGET)
+    with pytest.raises(ValueError):
+        for_each_pruner(ctx, lambda c, p: None, never_reads=frozenset({"pattern"}))

@@ -224,3 +224,19 @@ def test_mutated_repeated_configs_get_the_whole_checks_findings():
         except AssertionError as exc:
             raise AssertionError(f"mutation #{k} differs from the whole check\n{exc}\n--- input ---\n{text}") from None
     assert taken >= 40, f"only {taken} mutated configs were checked by kind"
+
+
+def test_the_fast_line_searches_find_what_their_regexes_find():
+    """repeated_pruners finds the `pruners:` line and document markers by substring searches; the
+    regexes say what they mean: random texts built from the lines that matter, compared."""
+    import random
+
+    from analysis import repeated_pruners as R
+
+    pieces = ["pruners:", "  pruners:  # c", "pruners: x", "pruning_configs :", "  - pruners:", "---", "...", "%YAML 1.1",
+              " ---", "a: ---", "op_names: [pruners]", "# pruners:", "pruning_configs:", "x: 1", "", "  pruners :"]
+    rnd = random.Random(3)
+    for _ in range(3000):
+        text = "\n".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 6)))
+        assert [m.span() for m in R._pruners_keys(text)] == [m.span() for m in R._PRUNERS_KEY.finditer(text)], text
+        assert R._doc_marker(text) == bool(R._DOC_MARKER.search(text)), text

@@ -56,3 +56,33 @@ def test_listed_never_goes_above_the_listing_limit():
     s = schedule_v2({"start_step": 0, "end_step": 100_000, "pruning_frequency": 1, "pruning_type": "magnitude"},
                     listed=10 * MAX_LISTED)
     assert len(s.updates) == MAX_LISTED
+
+
+def test_a_v2_pruner_left_out_by_the_check_has_no_finding_it_reports():
+    """The check computes a 2.x schedule only where F.v2_may_find says a finding is possible: on random
+    schedules (odd values too), every other one has no finding but the cap's, which PL034 reports."""
+    from analysis.schedule import findings as F
+
+    rnd = random.Random(5)
+    odd = [None, "10", 2.5, -3, True, float("nan"), 0]
+    left_out = kept = found = 0
+    for _ in range(4000):
+        c = _cfg(rnd)
+        v2 = {"start_step": c["start_step"], "end_step": c["end_step"], "pruning_frequency": c["freq"],
+              "target_sparsity": c["target_sparsity"], "max_sparsity_ratio_per_op": c["cap"],
+              "sparsity_decay_type": c["sparsity_decay_type"], "pruning_type": rnd.choice(V2_TYPES)}
+        if rnd.random() < 0.2:
+            v2[rnd.choice(["start_step", "end_step", "pruning_frequency"])] = rnd.choice(odd)
+        if rnd.random() < 0.2:
+            v2["target_sparsity"] = rnd.choice([1.5, -0.2, 0.999, 2.0])
+        if rnd.random() < 0.1:
+            v2["lock_init_sparsity"] = True
+        got = [f for f in pruner_findings(schedule_v2(v2, listed=2))
+               if not (f.code == F.STOPS_SHORT and f.cause == "cap")]
+        found += bool(got)
+        if F.v2_may_find(v2.get):
+            kept += 1
+        else:
+            left_out += 1
+            assert got == [], (v2, got)
+    assert left_out > 2000 and kept > 300 and found > 100  # both paths taken, findings really made
