@@ -2,8 +2,9 @@
 same file in the same run. Target (issue 13): each <= 1 s.
 
 Inputs: a 21,000-pruner config of 1.9 MB with two findings per pruner (42,000 findings: the flood case),
-a ~2 MB realistic config (bench/configs.py v2_config, few findings), and 20,000 pruners no two alike
-(each its own target_sparsity: nothing to share between pruners, the worst case).
+a ~2 MB realistic config (bench/configs.py v2_config, few findings), 20,000 pruners no two alike (each
+its own target_sparsity: only the checks that never read a target share their work), and 13,300 pruners
+each with its own steps and target (no check shares anything: the worst case).
 Measured, best of N runs:
 - `prune-lsp check FILE > /dev/null`, a whole process, beside `python -c "yaml.load(FILE, CSafeLoader)"`
   (the same interpreter start plus libyaml's own reading: the floor any PyYAML-based checker pays);
@@ -38,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from configs import distinct_pruners, many_pruners, v2_config  # noqa: E402
+from configs import distinct_pruners, distinct_steps_pruners, many_pruners, v2_config  # noqa: E402
 
 TARGET_MS = 1000.0
 _LOAD = ("import sys, yaml\n"
@@ -66,7 +67,8 @@ def _compose(text: str) -> None:
 def inputs() -> dict[str, str]:
     return {"21,000 pruners, 1.9 MB, 42,000 findings": many_pruners(21_000),
             "v2 config, 2 MB, 42,000 lines": v2_config(42_000),
-            "20,000 pruners no two alike, 2 MB": distinct_pruners(20_000)}
+            "20,000 pruners no two alike, 2 MB": distinct_pruners(20_000),
+            "13,300 pruners, own steps and target each, 2 MB": distinct_steps_pruners(13_300)}
 
 
 def best_ms(fn, runs: int, clock=time.perf_counter) -> float:

@@ -55,9 +55,21 @@ def many_pruners(n: int = 21_000) -> str:
 def distinct_pruners(n: int = 20_000) -> str:
     """A dialect-B config of `n` pruners no two alike (each its own target_sparsity, as a per-layer
     sensitivity analysis writes them; 20,000 is about 2 MB), each with one finding (an unknown key,
-    PL031): the case checking by kind cannot shorten."""
+    PL031): checking by kind cannot shorten it, though the checks that never read a target run once
+    (rules/pruner_kinds.py never_reads). distinct_steps_pruners varies what those read too."""
     head = ("model: {name: bench, framework: pytorch}\npruning:\n  approach:\n    weight_compression_v2:\n"
             "      target_sparsity: 0.25\n      start_step: 0\n      end_step: 1000\n      pruners:\n")
     body = "".join(f"      - !PrunerV2\n        op_names: [l{i}]\n        prune_freq: 5\n"
                    f"        target_sparsity: {0.3 + i / 100_000:.5f}\n" for i in range(n))
+    return head + body
+
+
+def distinct_steps_pruners(n: int = 13_300) -> str:
+    """Like distinct_pruners, each pruner also with its own start_step and end_step (what the steps,
+    type and schedule checks read): no check can share its work between two pruners; about 2 MB."""
+    head = ("model: {name: bench, framework: pytorch}\npruning:\n  approach:\n    weight_compression_v2:\n"
+            "      target_sparsity: 0.25\n      pruners:\n")
+    body = "".join(f"      - !PrunerV2\n        op_names: [l{i}]\n        prune_freq: 5\n"
+                   f"        target_sparsity: {0.3 + i / 100_000:.5f}\n        start_step: {i}\n"
+                   f"        end_step: {i + 1000}\n" for i in range(n))
     return head + body
