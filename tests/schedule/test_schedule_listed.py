@@ -23,6 +23,13 @@ def _cfg(rnd: random.Random) -> dict:
             "cap": rnd.choice([0.98, 0.5, 0.95, 1.0]), "sparsity_decay_type": rnd.choice(DECAYS)}
 
 
+def _v2(c: dict, rnd: random.Random) -> dict:
+    """A 2.x pruner's effective config from _cfg's values, with a random pruning type."""
+    return {"start_step": c["start_step"], "end_step": c["end_step"], "pruning_frequency": c["freq"],
+            "target_sparsity": c["target_sparsity"], "max_sparsity_ratio_per_op": c["cap"],
+            "sparsity_decay_type": c["sparsity_decay_type"], "pruning_type": rnd.choice(V2_TYPES)}
+
+
 def _same(full, short) -> None:
     assert pruner_findings(full) == pruner_findings(short)
     assert (full.error, full.mode) == (short.error, short.mode)
@@ -34,9 +41,7 @@ def test_first_and_last_updates_give_the_findings_of_the_whole_curve():
     compared = shortened = 0
     for _ in range(3000):
         c = _cfg(rnd)
-        v2 = {"start_step": c["start_step"], "end_step": c["end_step"], "pruning_frequency": c["freq"],
-              "target_sparsity": c["target_sparsity"], "max_sparsity_ratio_per_op": c["cap"],
-              "sparsity_decay_type": c["sparsity_decay_type"], "pruning_type": rnd.choice(V2_TYPES)}
+        v2 = _v2(c, rnd)
         if rnd.random() < 0.1:
             v2["lock_init_sparsity"] = True
         full, short = schedule_v2(v2), schedule_v2(v2, listed=2)
@@ -68,9 +73,7 @@ def test_a_v2_pruner_left_out_by_the_check_has_no_finding_it_reports():
     left_out = kept = found = 0
     for _ in range(4000):
         c = _cfg(rnd)
-        v2 = {"start_step": c["start_step"], "end_step": c["end_step"], "pruning_frequency": c["freq"],
-              "target_sparsity": c["target_sparsity"], "max_sparsity_ratio_per_op": c["cap"],
-              "sparsity_decay_type": c["sparsity_decay_type"], "pruning_type": rnd.choice(V2_TYPES)}
+        v2 = _v2(c, rnd)
         if rnd.random() < 0.2:
             v2[rnd.choice(["start_step", "end_step", "pruning_frequency"])] = rnd.choice(odd)
         if rnd.random() < 0.2:
