@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from .inc import PrunerSchedule, _int, plural
+from .inc import PrunerSchedule, plural, step_int
 
 # PL068 (rules/steps.py, frequency-over-span) is the rule for the divide by zero
 ENDS_AFTER_RUN, PRUNES_ONCE, DIVIDES_BY_ZERO, STOPS_SHORT = "PL090", "PL091", "PL068", "PL093"
@@ -44,7 +44,8 @@ def v2_may_find(get: Callable[[str, Any], Any]) -> bool:
     than end - start. The check computes no schedule for the other pruners (a 2 MB config of 20,000
     distinct pruners spent 0.3 s on them); tests/schedule/test_schedule_listed.py holds this on random
     schedules."""
-    start, end, freq = _int(get("start_step", 0)), _int(get("end_step", 0)), _int(get("pruning_frequency", 1))
+    start, end = step_int(get("start_step", 0)), step_int(get("end_step", 0))
+    freq = step_int(get("pruning_frequency", 1))
     if start is None or end is None or freq is None:
         return False  # schedule_v2 refuses the schedule: no update, no finding
     return 0 <= start < end and freq > end - start

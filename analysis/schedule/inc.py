@@ -187,7 +187,9 @@ def decay_ratio_c(decay: str, target: float, cap: float, k: int, total: int) -> 
     return min(target, cur)
 
 
-def _int(v: Any) -> Optional[int]:
+def step_int(v: Any) -> Optional[int]:
+    """A step count as INC reads it: an int, or a float with an integral value; else None (the rules
+    report the value; the schedule has no step to place)."""
     if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or v in (math.inf, -math.inf):
         return None
     return int(v) if float(v).is_integer() else None
@@ -215,7 +217,8 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B",
     is always listed in full up to MAX_LISTED: its updates are built from every round)."""
     ptype = str(cfg.get("pruning_type") or "snip_momentum")
     s = _base(index, label or f"pruner {index}", dialect, ptype)
-    start, end, freq = _int(cfg.get("start_step", 0)), _int(cfg.get("end_step", 0)), _int(cfg.get("pruning_frequency", 1))
+    start, end = step_int(cfg.get("start_step", 0)), step_int(cfg.get("end_step", 0))
+    freq = step_int(cfg.get("pruning_frequency", 1))
     target, cap = _num(cfg.get("target_sparsity", 0.9)), _num(cfg.get("max_sparsity_ratio_per_op", 0.98))
     decay = cfg.get("sparsity_decay_type", "exp")
     s.start, s.end, s.frequency, s.target, s.cap = start, end, freq, target, cap
@@ -345,8 +348,8 @@ def schedule_c(cfg: dict, index: int = 1, label: str = "", listed: int = MAX_LIS
     """One experimental pytorch_pruner pruner (dialect C); `listed` as in schedule_v2."""
     ptype = str(cfg.get("prune_type") or "snip_momentum")
     s = _base(index, label or f"pruner {index}", "C", ptype)
-    start, end = _int(cfg.get("start_step", 0)), _int(cfg.get("end_step", 0))
-    freq = _int(cfg.get("update_frequency_on_step", 1))
+    start, end = step_int(cfg.get("start_step", 0)), step_int(cfg.get("end_step", 0))
+    freq = step_int(cfg.get("update_frequency_on_step", 1))
     target, cap = _num(cfg.get("target_sparsity", 0.0)), _num(cfg.get("max_sparsity_ratio_per_layer", 0.98))
     decay = cfg.get("sparsity_decay_type", "exp")
     s.start, s.end, s.frequency, s.target, s.cap = start, end, freq, target, cap
@@ -397,7 +400,7 @@ def schedule_d(cfg: dict, index: int = 1, label: str = "") -> PrunerSchedule:
     ptype = str(cfg.get("prune_type") or "basic_magnitude")
     s = _base(index, label or f"pruner {index}", "D", ptype)
     s.unit = "epoch"
-    start, end = _int(cfg.get("start_epoch", 0)), _int(cfg.get("end_epoch", 4))
+    start, end = step_int(cfg.get("start_epoch", 0)), step_int(cfg.get("end_epoch", 4))
     freq = _num(cfg.get("update_frequency", 1.0))
     initial, target = _num(cfg.get("initial_sparsity", 0.0)), _num(cfg.get("target_sparsity", 0.97))
     s.start, s.end, s.frequency, s.target = start, end, freq, target
