@@ -201,8 +201,9 @@ def collect_findings(result: CheckResult, configs: list[ConfigDoc], report_synta
         if p.kind == "syntax" and not (report_syntax or result.is_pruning_config):
             continue
         code = SYNTAX_ERROR.code if p.kind == "syntax" else NOT_CHECKED.code
-        sev = Severity.WARNING if p.kind == "too-large" else Severity.ERROR
-        diags.append(Diagnostic(code, sev, p.message, p.range))
+        # PL056 is an error like the rule says: a file too large to check was a warning, so a folder holding
+        # one passed `check` (exit 0) where a binary file failed it.
+        diags.append(Diagnostic(code, Severity.ERROR, p.message, p.range))
     if directives.model is not None and not result.configs and not parsed.problems:
         diags.append(Diagnostic(MODELINE_NO_CONFIG.code, MODELINE_NO_CONFIG.severity,
                                 "this file names a model but holds no pruning config prune-lsp recognises",

@@ -15,7 +15,7 @@ from typing import Optional
 import yaml
 
 from .positions import LineIndex, Range
-from .yaml_tree import Node, TreeTooLarge, build_tree
+from .yaml_tree import Node, TreeTooLarge, build_tree, expands_beyond
 
 try:  # libyaml's composer: ~10x faster, same marks (code-point index) as the pure-Python one
     _BaseLoader = yaml.CSafeLoader
@@ -64,6 +64,7 @@ if _BaseLoader.yaml_path_resolvers:  # pragma: no cover - someone registered one
 MAX_TEXT_CHARS = 2_000_000
 MAX_DEPTH = 200
 MAX_NODES = 200_000
+MAX_EXPANDED_NODES = 1_000_000  # with every alias written out (yaml_tree.expands_beyond)
 MAX_RECOVERY_ATTEMPTS = 12
 
 
@@ -169,7 +170,8 @@ def parse_text(text: str) -> ParsedText:
 
 def _alias_bomb() -> SyntaxProblem:
     return SyntaxProblem(
-        f"the document expands to more than {MAX_NODES:,} nodes (anchors and aliases); not checked",
+        f"the document expands to more than {MAX_NODES:,} nodes, or to more than {MAX_EXPANDED_NODES:,} with "
+        "its aliases written out (anchors and aliases); not checked",
         Range.point(0, 0), "alias-bomb")
 
 
@@ -184,6 +186,8 @@ def _compose_all(text: str) -> list[Document]:
             if node is None:
                 continue
             root = build_tree(node, MAX_NODES, shared)
+            if shared and expands_beyond(root, MAX_EXPANDED_NODES):
+                raise TreeTooLarge()
             docs.append(Document(root, node.start_mark.index, node.end_mark.index, i))
             i += 1
     finally:

@@ -289,6 +289,43 @@ def _build_unshared(root: yaml.Node, budget: int) -> Node:
     return build(root)
 
 
+def expands_beyond(root: Node, limit: int) -> bool:
+    """Whether the tree, with every alias written out, has more than `limit` nodes (or is recursive).
+
+    The tree shares an anchored node among its aliases, so it stays small; but whatever walks values
+    as INC and Python do (`str()` of a list, iterating `names`) meets each alias's copy: ten lines of
+    `&aN [*aN-1 x10]` are 10^8 nodes, and a check hung on one. Sizes are summed once per shared node."""
+    sizes: dict[int, int] = {}
+    busy: set[int] = set()  # nodes whose children are being sized: met again, the tree is recursive
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        n, children_done = stack.pop()
+        key = id(n)
+        if key in sizes:
+            continue
+        if type(n) is Scalar:
+            sizes[key] = 1
+            continue
+        kids = n.items if isinstance(n, Sequence) else [x for p in n.pairs for x in (p.key, p.value)]
+        if children_done:
+            busy.discard(key)
+            total = 1 + sum(sizes[id(k)] for k in kids)
+            if total > limit:
+                return True
+            sizes[key] = total
+            continue
+        if key in busy:
+            return True
+        busy.add(key)
+        stack.append((n, True))
+        for k in kids:
+            if id(k) in busy:
+                return True
+            if id(k) not in sizes:
+                stack.append((k, False))
+    return False
+
+
 def walk(node: Node, budget: int = 200_000) -> Iterator[Node]:
     """Every node once (shared alias targets once), depth first."""
     seen: set[int] = set()

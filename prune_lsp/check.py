@@ -2,9 +2,9 @@
 
 Exit status (design.md): 0 no error found, 1 an error found (with --strict, a warning too),
 2 the command itself could not run: a path missing, bad arguments (an unknown rule in --disable),
-a --model that cannot be read, or a file named on the command line that could not be checked
-(too large, binary, unreadable: PL056). Files found by walking a folder that cannot be checked are
-findings (PL056), not exit 2.
+a --model that cannot be read, a file named on the command line that could not be checked
+(too large, binary, unreadable: PL056), or --fix could not write a file it had fixes for. Files found
+by walking a folder that cannot be checked are findings (PL056), not exit 2.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import orjson
 
 from analysis import __version__
 from analysis.diagnostics import Diagnostic, Severity
-from analysis.engine import CheckSettings, check_text
+from analysis.engine import CheckSettings, check_text, filter_findings
 from analysis.gc_pause import gc_paused
 from analysis.files import ReadError, find_configs, read_error_diagnostic, read_text
 from analysis.rules.registry import RULES
@@ -36,8 +36,9 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--show-all", action="store_true",
                    help=f"text format: print every finding (by default, after {FLOOD_LIMIT} findings of one "
                    "kind in a file, one line says how many more)")
-    p.add_argument("--disable", metavar="RULES", default="",
-                   help="comma-separated rule codes or names to skip (PL031 or unknown-key; docs/rules.md)")
+    p.add_argument("--disable", metavar="RULES", action="append", default=[],
+                   help="comma-separated rule codes or names to skip (PL031 or unknown-key; docs/rules.md); "
+                   "may be given more than once")
     p.add_argument("--fix", action="store_true",
                    help="apply the fixes that cannot change what the config means, in place, keeping comments "
                    "and formatting; the findings and exit status are then those that remain")
@@ -68,7 +69,10 @@ def check_source(text: str, path: Path, settings: CheckSettings, cli_model: Opti
         result = check_text(text, str(path), settings, model=model)
     if problem is not None and not result.is_pruning_config:
         problem = None  # a modeline in a file that holds no config: nothing to check against
-    return result.diagnostics + ([problem] if problem else [])
+    if problem is None:
+        return result.diagnostics
+    # PL070 is a finding like the others: --disable and `# prune-lsp: disable` comments turn it off
+    return result.diagnostics + filter_findings([problem], result.directives, settings)
 
 
 def _model_for(text: str, path: Path, cli_model: Optional[str]):
@@ -126,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     try:
-        disabled = resolve_rules(args.disable.split(","))
+        disabled = resolve_rules(",".join(args.disable).split(","))  # every --disable counts, as in ruff
     except UnknownRule as exc:
         print(f"prune-lsp check: --disable: {exc}", file=sys.stderr)
         return 2
@@ -183,6 +187,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"prune-lsp check: {len(not_checked)} file(s) named on the command line could not be checked "
               f"(PL056): {', '.join(not_checked)}", file=sys.stderr)
         return 2
+    if fixed.get("unwritten"):
+        return 2  # each said why above ("cannot write the fixes")
     failing = {Severity.ERROR} | ({Severity.WARNING} if args.strict else set())
     return 1 if any(d.severity in failing for _, d in results) else 0
 

@@ -2,8 +2,9 @@
 code the server's source.fixAll runs) and report what was fixed; the findings `check` then prints,
 and its exit status, are those of the fixed text (what remains).
 
---fix writes each changed file in place (same line endings: the text is written back unchanged
-outside the fixed spans); --diff writes nothing and prints a unified diff of what --fix would do.
+--fix writes each changed file (same line endings: the text is written back unchanged outside the
+fixed spans), all or nothing: a file that cannot be written is left as it was, said, and exit 2;
+--diff writes nothing and prints a unified diff of what --fix would do.
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ def fix_path(path: Path, settings: CheckSettings, cli_model: Optional[str], *, w
         return result.remaining
     if write:
         try:
-            with open(path, "w", encoding="utf-8", newline="") as f:
-                f.write(result.text)
+            _replace(path, result.text)
         except OSError as exc:
             print(f"prune-lsp check: {path}: cannot write the fixes: {exc.strerror or exc}", file=sys.stderr)
+            if stats is not None:  # --fix asked for a change it could not make: exit 2, never a quiet 0
+                stats.setdefault("unwritten", []).append(str(path))
             return check_source(text, path, settings, cli_model)
     if diff_out is not None:
         diff_out.write(result.diff(path.as_posix()))
@@ -48,3 +50,24 @@ def fix_path(path: Path, settings: CheckSettings, cli_model: Optional[str], *, w
     for a in result.applied:
         print(f"{path}:{a.line + 1}: {verb} {a.code}: {a.title}", file=sys.stderr)
     return result.remaining
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write `text` as `path`'s new content, all or nothing: into a file beside it, then renamed over it.
+    Written in place, a failure half way (a full disk, a file size limit) left the config truncated."""
+    import os
+    import shutil
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".prune-lsp-fix", dir=path.parent)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        shutil.copymode(path, tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

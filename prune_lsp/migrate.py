@@ -44,8 +44,12 @@ def run(args: argparse.Namespace) -> int:
         print(f"prune-lsp migrate: {args.file}: {exc}", file=sys.stderr)
         return 1
     if args.output:
-        with open(args.output, "w", encoding="utf-8", newline="") as f:
-            f.write(result.text)
+        try:
+            with open(args.output, "w", encoding="utf-8", newline="") as f:
+                f.write(result.text)
+        except OSError as exc:  # a folder, a missing folder, no permission: said in one line
+            print(f"prune-lsp migrate: -o {args.output}: cannot write: {exc.strerror or exc}", file=sys.stderr)
+            return 2
     else:
         sys.stdout.write(result.text)
         sys.stdout.flush()

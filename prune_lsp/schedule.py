@@ -59,11 +59,28 @@ def run(args) -> int:
         out = cs.to_json()
         out["total_steps"] = total
         out["findings"] = [f.to_json() for f in findings]
-        json.dump(out, sys.stdout, indent=2)
+        out["errors"] = [d.to_json() for d in cs.errors]
+        json.dump(_finite(out), sys.stdout, indent=2, allow_nan=False)
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_text(cs, total, findings, args.config))
-    return 1 if any(f.severity == "error" for f in findings) else 0
+    if cs.errors:  # the schedule above is what INC would do; it would not get that far
+        first = cs.errors[0]
+        more = f" and {len(cs.errors) - 1} more; `prune-lsp check` lists them" if len(cs.errors) > 1 else ""
+        print(f"prune-lsp schedule: {args.config}: INC rejects this config: line {first.range.start.line + 1}: "
+              f"{first.code} {first.message}{more}", file=sys.stderr)
+    return 1 if cs.errors or any(f.severity == "error" for f in findings) else 0
+
+
+def _finite(v):
+    """JSON has no inf or nan (Python's json writes `Infinity`, which parsers reject): as strings."""
+    if isinstance(v, float) and (v != v or v in (float("inf"), float("-inf"))):
+        return str(v)
+    if isinstance(v, dict):
+        return {k: _finite(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [_finite(x) for x in v]
+    return v
 
 
 def _until(cs, total):
@@ -73,7 +90,7 @@ def _until(cs, total):
 
 def format_text(cs, total, findings, path) -> str:
     from analysis.schedule.chart import text_chart
-    from analysis.schedule.inc import plural
+    from analysis.schedule.inc import NOT_COMPUTED, plural
 
     out = [f"{path}: dialect {cs.dialect}, {len(cs.pruners)} pruner(s)"
            + (f", run of {total} {cs.pruners[0].unit if cs.pruners else 'step'}s" if total is not None else "")]
@@ -81,13 +98,14 @@ def format_text(cs, total, findings, path) -> str:
         out.append("")
         name = s.label if s.label.startswith(f"pruner {s.index}") else f"pruner {s.index} ({s.label})"
         head = (f"{name}: {s.pruning_type}, {s.mode}"
-                + (f", {plural(s.unit)} {s.start}..{s.end} every {s.frequency:g}" if s.start is not None and s.frequency else "")
+                + (f", {plural(s.unit)} {s.start}..{'?' if s.end is None else s.end} every {s.frequency:g}" if s.start is not None and s.frequency else "")
                 + (f", decay {s.decay}" if s.decay and s.mode in ("iterative", "progressive") else "")
                 + (f", target {s.target:g}" if s.target is not None else "")
                 + (f", cap {s.cap:g}" if s.cap is not None else ""))
         out.append(head)
         if s.error:
-            out.append(f"  INC raises: {s.error}")
+            out.append(f"  no schedule: {s.error[len(NOT_COMPUTED):]}" if s.error.startswith(NOT_COMPUTED)
+                       else f"  INC raises: {s.error}")
         for n in s.notes:
             out.append(f"  note: {n}")
         if s.updates:

@@ -36,9 +36,15 @@ def migrate(text: str, to: str, *, steps_per_epoch: Optional[int] = None) -> Mig
     """Migrate one config text (YAML, or a JSON key set) to `to` (one of TARGETS)."""
     if to not in TARGETS:
         raise MigrateError(f"unknown target {to!r}; choose one of {', '.join(TARGETS)}")
+    from ..yaml_parse import parse_text
     from .legacy import to_v2_data
     from .rt import dump, load
 
+    # What the checker refuses to read (an alias bomb, nesting too deep, too large), migrate refuses
+    # too: ruamel shares an alias's node, and writing the result out expands every alias (it hung).
+    refused = next((p for p in parse_text(text).problems if p.kind != "syntax"), None)
+    if refused is not None:
+        raise MigrateError(refused.message.replace("; not checked", "; not migrated"))
     data, dialect = load(text)
     notes: list[str] = []
     if dialect in ("C", "D"):

@@ -241,6 +241,9 @@ def _d_pruner(p: Any, index: int, eff: dict, spe: int, notes: list[str]) -> Any:
     for k, v in p.items():
         if k == "names":
             names = [n for n in (pv.get("names") or [])]
+            bad = next((n for n in names if not isinstance(n, str)), None)
+            if bad is not None:  # INC 1.x matches each entry against parameter names: a list matches none
+                raise MigrateError(f"{label}: `names` entries are parameter names; {_show_value(bad)} is not one")
             items.append(("op_names", _seq([module_regex(n) for n in names], v), k))
             skipped = [n for n in names if not str(n).endswith(".weight")]
             if skipped:
@@ -336,3 +339,8 @@ def _flow_map(d: dict) -> Any:
     m = CommentedMap(d)
     m.fa.set_flow_style()
     return m
+
+
+def _show_value(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 60 else text[:57] + "..."

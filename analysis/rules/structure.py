@@ -25,8 +25,11 @@ UNTAGGED_PRUNER = rule("PL053", "untagged-pruner", ERROR, "A pruner entry withou
 UNRECOGNISED = rule("PL054", "unrecognised-config", ERROR, "A `pruning` section INC cannot read", dialects="ABCDE")
 MODELINE_NO_CONFIG = rule("PL055", "modeline-without-config", INFO, "A modeline in a file with no pruning config")
 NOT_CHECKED = rule("PL056", "not-checked", ERROR, "The file is too large, too deep or expands too far to check",
-                   explanation="Files over 2 million characters, nested over 200 levels, or whose aliases expand to over "
-                   "200,000 nodes are not checked (PyYAML itself would exhaust memory or recursion on the last two).")
+                   explanation="Files over 2 million characters, nested over 200 levels, or whose anchors and aliases "
+                   "expand to over 200,000 nodes (1,000,000 with every alias written out, or an alias inside its own "
+                   "anchor) are not checked: PyYAML itself would exhaust recursion on the deep ones, and anything that "
+                   "walks the values (INC reading `names`, a message quoting them) meets every written-out copy. An "
+                   "error wherever the file is met (named on the command line: exit 2; found in a folder: exit 1).")
 MULTI_DOCUMENT = rule("PL057", "multiple-documents", ERROR, "INC reads a single YAML document",
                       explanation="INC loads the config with `yaml.safe_load`, which fails on a stream of several documents.")
 MISSING_MODEL = rule("PL058", "missing-model-section", ERROR, "INC 1.x configs need `model: {name, framework}`",
@@ -90,8 +93,11 @@ def check_pruner_entries(ctx: RuleContext) -> None:
     for entry in doc.pruners:
         node = entry.node
         if node.tag == tag:
+            if not isinstance(node, Mapping) and doc.dialect.id == "B":  # built by construct_mapping (C, D: PL071)
+                ctx.report(UNTAGGED_PRUNER.code, node, f"pruner {entry.index + 1} is tagged `{tag}` but is "
+                           f"{_kind(node)}: INC's loader fails (ConstructorError: expected a mapping node)")
             continue
-        if isinstance(node, Mapping) and not node.tag.startswith("!"):
+        if isinstance(node, Mapping) and node.tag == _PLAIN_MAP:
             fix = None
             if not node.flow:
                 fix = _add_tag_fix(ctx, node, tag)
@@ -119,11 +125,14 @@ def check_model_section(ctx: RuleContext) -> None:
             ctx.report(MISSING_MODEL.code, root.get_pair("model"), f"`model` needs a `{key}` key (schema: Missing key)")
 
 
+_PLAIN_MAP = "tag:yaml.org,2002:map"
+
+
 def _kind(node) -> str:
     if isinstance(node, Sequence):
         return "a list"
     if isinstance(node, Scalar):
-        return "a scalar" if not node.is_null else "empty"
+        return "empty" if node.is_null or node.raw == "" else "a scalar"
     return f"a `{node.tag}` node"
 
 

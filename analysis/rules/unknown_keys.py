@@ -43,6 +43,16 @@ def _levels(ctx: RuleContext) -> list[tuple[Level, Mapping, Optional[int]]]:
     return got
 
 
+def merged_from_elsewhere(ctx: RuleContext, pair: Pair) -> bool:
+    """Whether a `<<` merged pair is written in a mapping the checks visit anyway (another pruner, the
+    global section): it is reported there once. A merge from a mapping nowhere else (an inline `<<: {..}`,
+    an anchor at the top of the file) reaches INC only here, so it is checked here, at where it is written."""
+    homes = ctx._memo.get("home_keys")
+    if homes is None:
+        homes = ctx._memo["home_keys"] = {id(p.key) for _, m, _ in _levels(ctx) for p in m.pairs if not p.merged}
+    return id(pair.key) in homes
+
+
 def _each_level(ctx: RuleContext) -> Iterator[tuple[Level, Mapping, Optional[int]]]:
     g = ctx.doc.globals
     if isinstance(g, Mapping):
@@ -73,10 +83,10 @@ def check_keys(ctx: RuleContext) -> None:
         known = known_at[level]
         seen: dict = {}
         for pair in mapping.pairs:
-            if pair.merged:
+            if pair.merged and merged_from_elsewhere(ctx, pair):
                 continue
             name = pair.name
-            if name in seen:
+            if name in seen and not pair.merged:  # merged keys never repeat an own key (the own one wins)
                 ctx.report(DUPLICATE_KEY.code, seen[name], f"`{name}` is written again below; only the last value counts",
                            related=[(pair, "the value INC uses")])
             seen[name] = pair

@@ -8,7 +8,7 @@ from ..yaml_tree import Scalar
 from .context import RuleContext
 from .helpers import UNUSED_NOTE, global_pair_unused
 from .registry import ERROR, WARNING, checker, rule
-from .unknown_keys import _levels
+from .unknown_keys import _levels, merged_from_elsewhere
 
 UNQUOTED_NM = rule("PL014", "unquoted-nm-pattern", ERROR, "An unquoted N:M pattern, read as a base-60 integer", spec="R14",
                    dialects="ABCD", fixable=True,
@@ -39,7 +39,8 @@ def check_yaml_traps(ctx: RuleContext) -> None:
             repeated = True
         for pair in pairs:
             v = pair.value
-            if not isinstance(v, Scalar) or pair.merged or (repeated and mapping.get_pair(pair.name) is not pair):
+            if not isinstance(v, Scalar) or (pair.merged and merged_from_elsewhere(ctx, pair)) or (
+                    repeated and mapping.get_pair(pair.name) is not pair):
                 continue  # a duplicate PyYAML discards never reaches INC
             if pair.name == "pattern" and not v.style and isinstance(v.value, int) and ":" in v.raw:
                 msg = f"`{v.raw}` unquoted is the integer {v.value} in YAML 1.1, not an N:M pattern; write \"{v.raw}\""

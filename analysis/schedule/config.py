@@ -12,7 +12,12 @@ import os
 from dataclasses import dataclass, field
 from typing import Optional
 
+from ..diagnostics import Severity
+from .findings import DIVIDES_BY_ZERO, ENDS_AFTER_RUN, PRUNES_ONCE, STOPS_SHORT
 from .inc import MAX_LISTED, PrunerSchedule, schedule_c, schedule_d, schedule_v2
+
+# Codes `schedule` finds itself, with the run length it is given (schedule_findings)
+_OWN_FINDINGS = frozenset({DIVIDES_BY_ZERO, ENDS_AFTER_RUN, PRUNES_ONCE, STOPS_SHORT})
 
 # Every key schedule_v2 reads: two pruners equal on these have the same schedule.
 _V2_SCHEDULE_KEYS = ("pruning_type", "start_step", "end_step", "pruning_frequency", "target_sparsity",
@@ -46,6 +51,8 @@ class ConfigSchedule:
     # PyTorch loop (adaptor/pytorch.py train) runs epochs start_epoch..end_epoch-1 of at most
     # `iteration` steps each, calling on_epoch_begin(epoch) with those numbers
     train: dict = field(default_factory=dict)
+    # the config's errors (Diagnostics): INC would not train with it, so the schedule is hypothetical
+    errors: list = field(default_factory=list)
 
     def to_json(self) -> dict:
         out = {"pruners": [p.to_json() for p in self.pruners], "dialect": self.dialect}
@@ -169,6 +176,10 @@ def schedules_from_text(text: str, path: Optional[str] = None) -> ConfigSchedule
         from ..python_config import check_python_text
 
         result = check_python_text(text, str(path))
+    elif path is not None and str(path).endswith(".json"):  # JSON's own grammar: no trailing commas, 1e3 a number
+        from ..json_config import check_json_text
+
+        result = check_json_text(text, str(path))
     else:
         from ..engine import check_text
 
@@ -179,8 +190,13 @@ def schedules_from_text(text: str, path: Optional[str] = None) -> ConfigSchedule
         cs = schedules_for_checked(checked)
         if cs.pruners:
             cs.path = os.fspath(path) if path else None
+            # What `check` finds that INC raises on (the schedule's own findings are made with the run length)
+            cs.errors = [d for d in result.diagnostics if d.severity is Severity.ERROR and d.code not in _OWN_FINDINGS]
             return cs
-    raise ScheduleError(f"{path or '<text>'}: no pruning config with pruners INC schedules (dialects A, B, C or D)")
+    first = next((d for d in result.diagnostics if d.severity is Severity.ERROR), None)
+    why = f" (line {first.range.start.line + 1}: {first.code} {first.message})" if first is not None else ""
+    raise ScheduleError(f"{path or '<text>'}: no pruning config with pruners INC schedules (dialects A, B, C or D)"
+                        f"{why}")
 
 
 def schedules_from_file(path) -> ConfigSchedule:

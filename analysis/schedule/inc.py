@@ -48,8 +48,8 @@ def _sampled(n: int, limit: int = MAX_LISTED) -> list[int]:
 
 
 def plural(unit: str) -> str:
-    """"steps", "epochs", "batches" (a schedule's unit, counted)."""
-    return unit + ("es" if unit.endswith("ch") else "s")
+    """"steps", "epochs", "batches" (a schedule's unit, counted; "epoch" ends in "ch" too)."""
+    return unit + ("es" if unit.endswith("ch") and unit != "epoch" else "s")
 
 
 PROGRESSIVE_STEPS = 4  # pruners/progressive.py progressive_configs, not configurable
@@ -187,6 +187,17 @@ def decay_ratio_c(decay: str, target: float, cap: float, k: int, total: int) -> 
     return min(target, cur)
 
 
+# How a PrunerSchedule.error begins when the config is fine but a value is only known when a Python
+# script runs (a variable, a call): not something INC raises.
+NOT_COMPUTED = "not computed: "
+
+
+def _at_run_time(v: Any) -> bool:
+    from ..python_config.literals import Unknown
+
+    return isinstance(v, Unknown)
+
+
 def step_int(v: Any) -> Optional[int]:
     """A step count as INC reads it: an int, or a float with an integral value; else None (the rules
     report the value; the schedule has no step to place)."""
@@ -235,7 +246,11 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B",
                        "dataloader=...) runs the calibration data (no decay, no cap); not during training")
         return s
     if None in (start, end, freq, target, cap) or freq <= 0 or end < start or start < 0:
-        s.error = "the schedule needs integer start_step <= end_step and pruning_frequency > 0, numeric ratios"
+        later = [k for k in ("start_step", "end_step", "pruning_frequency", "target_sparsity",
+                             "max_sparsity_ratio_per_op") if _at_run_time(cfg.get(k))]
+        s.error = (f"{NOT_COMPUTED}{', '.join(later)} {'is' if len(later) == 1 else 'are'} computed when the script "
+                   "runs: the schedule needs the value" if later else
+                   "the schedule needs integer start_step <= end_step and pruning_frequency > 0, numeric ratios")
         return s
     n_steps = (end - start) // freq + 1
     progressive = "progressive" in ptype and not ((end - start) <= PROGRESSIVE_STEPS or freq == 1)

@@ -41,6 +41,20 @@ def test_disable_takes_codes_and_names_in_any_case(cfg):
     assert codes(run(str(cfg), "--disable", "pl031, pruning-type-unknown").stdout) == set()
     r = run(str(cfg), "--disable", "PL017,PL031")
     assert r.returncode == 0 and r.stdout == ""
+    assert codes(run(str(cfg), "--disable", "PL017", "--disable", "unknown-key").stdout) == set()  # each counts
+
+
+def test_an_unreadable_model_named_by_the_modeline_is_a_finding_the_usual_switches_turn_off(tmp_path: Path):
+    cfg = tmp_path / "m.yaml"
+    cfg.write_text("# prune-lsp: model=nothere.pt\n" + CONFIG)
+    r = run(str(cfg), "--disable", "PL017,PL031")
+    assert codes(r.stdout) == {"PL070"} and "nothere.pt" in r.stdout
+    for off in (["--disable", "PL017,PL031,PL070"], ["--disable", "PL017,PL031", "--disable", "model-unreadable"]):
+        r = run(str(cfg), "--strict", *off)
+        assert r.returncode == 0 and codes(r.stdout) == set(), (off, r.stdout)
+    cfg.write_text("# prune-lsp: model=nothere.pt\n# prune-lsp: disable-file=PL070,PL017,PL031\n" + CONFIG)
+    r = run(str(cfg), "--strict")
+    assert r.returncode == 0 and codes(r.stdout) == set(), r.stdout
 
 
 @pytest.mark.parametrize("word, hint", [("PL999", "did you mean `PL099`?"),
@@ -72,6 +86,16 @@ def test_named_files_that_could_not_be_checked_are_exit_2_but_a_folder_walk_repo
     assert r.returncode == 1 and "error PL056" in r.stdout and "could not be checked" not in r.stderr
     r = run(str(binary), "--format", "json")  # the machine formats keep the finding and the exit status
     assert r.returncode == 2 and '"PL056"' in r.stdout
+
+
+def test_a_file_too_large_to_check_fails_a_folder_walk_like_a_binary_one(tmp_path: Path):
+    big = tmp_path / "walk" / "big.yaml"
+    big.parent.mkdir()
+    big.write_text("pruning:\n  approach:\n    weight_compression_v2:\n      pruners: []\n" + "# filler\n" * 230_000)
+    r = run(str(big.parent))  # was a warning: exit 0, the file silently unchecked
+    assert r.returncode == 1 and "error PL056" in r.stdout and "too large" in r.stdout, r.stdout
+    r = run(str(big), "--format", "json")
+    assert r.returncode == 2 and '"severity": "error"' in r.stdout, r.stdout[:300]
 
 
 def test_text_output_carries_the_did_you_mean_of_the_quick_fix(cfg):

@@ -65,16 +65,33 @@ def test_unclosed_flow_sequence_recovers_later_keys():
     assert p.documents and "e" in p.documents[0].root.keys()
 
 
-def test_alias_bomb_is_cheap():
-    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
-    for i, name in enumerate("bcdefghijk"):
-        prev = "abcdefghijk"[i]
-        lines.append(f"{name}: &{name} [" + ", ".join([f"*{prev}"] * 9) + "]")
+def _bomb(levels: int, width: int = 9) -> list[str]:
+    lines = ["a0: &a0 [" + ", ".join(["x"] * width) + "]"]
+    for i in range(1, levels):
+        lines.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]")
+    return lines
+
+
+def test_alias_bomb_is_refused_cheaply():
     t0 = time.process_time()
-    p = parse_text("\n".join(lines) + "\n")
-    nodes = sum(1 for _ in walk(p.documents[0].root))
+    p = parse_text("\n".join(_bomb(11)) + "\n")  # 9**11 scalars written out
     assert time.process_time() - t0 < 10.0  # CPU time: an expansion would never end; load cannot fail this
-    assert nodes < 200  # shared, never expanded (the expansion is 9**11 scalars)
+    assert [x.kind for x in p.problems] == ["alias-bomb"] and p.documents == []
+
+
+def test_shared_anchors_below_the_expansion_limit_are_read():
+    p = parse_text("\n".join(_bomb(4)) + "\nd: &d {x: 1}\ne: {<<: *d, y: 2}\n")  # 9**4 = 6,561 written out
+    assert p.problems == [] and p.documents[0].root.get("a3").items[0] is p.documents[0].root.get("a2")
+
+
+def test_expansion_is_measured_written_out_and_recursion_is_a_bomb():
+    from analysis.yaml_tree import expands_beyond
+
+    root = parse_text("\n".join(_bomb(4, width=10)) + "\n").documents[0].root
+    # a0..a3 written out: 11 + 111 + 1,111 + 11,111 nodes; with the root mapping and its 4 keys, 12,349
+    assert not expands_beyond(root, 12_349)
+    assert expands_beyond(root, 12_348)  # the count is exact, not an estimate
+    assert [x.kind for x in parse_text("a: &a [1, *a]\n").problems] == ["alias-bomb"]
 
 
 def test_deep_nesting_is_refused_not_crashed():

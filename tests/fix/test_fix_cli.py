@@ -308,3 +308,33 @@ def test_line_edits_and_diff_are_right_on_random_texts():
         # the diff's - and + lines are exactly the old and new texts once context is added back
         if d:
             assert sum(ln.startswith("-") and not ln.startswith("---") for ln in d.splitlines()) <= len(a)
+
+
+def test_migrate_output_that_cannot_be_written_is_one_line_and_exit_2(tmp_path, capsys):
+    c = tmp_path / "c.yaml"
+    c.write_text("model: {name: m, framework: pytorch}\npruning:\n  approach:\n    weight_compression_pytorch:\n"
+                 "      pruners:\n        - !Pruner\n            prune_type: magnitude\n")
+    for out in (tmp_path, tmp_path / "no" / "such" / "v2.yaml"):  # a folder; a folder that does not exist
+        assert main(["migrate", str(c), "-o", str(out)]) == 2
+        err = capsys.readouterr().err
+        assert f"-o {out}: cannot write: " in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_fix_that_cannot_be_written_leaves_the_file_whole_and_exits_2(tmp_path):
+    """A write that fails half way (here the file size limit, as a full disk would) once left the config
+    truncated; and a file --fix could not write was exit 0."""
+    import resource
+    import subprocess
+    import sys
+
+    f = tmp_path / "c.yaml"
+    f.write_text(COMMENTED)
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (64, 64))  # Python ignores SIGXFSZ: the write raises
+
+    r = subprocess.run([sys.executable, "-m", "prune_lsp", "check", "--fix", str(f)], capture_output=True,
+                       text=True, timeout=120, preexec_fn=limit, cwd=Path(__file__).resolve().parents[2])
+    assert r.returncode == 2 and f"{f}: cannot write the fixes: " in r.stderr, (r.returncode, r.stderr)
+    assert f.read_text() == COMMENTED and sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml"]
+    assert "PL014" in r.stdout  # the findings are those of the file as it stays

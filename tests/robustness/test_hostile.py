@@ -24,7 +24,13 @@ HEAD = "pruning:\n  approach:\n    weight_compression_v2:\n      target_sparsity
 HOSTILE = {
     "big": (HEAD + "# filler é😀\n" * (50 * 1024 * 1024 // 14), "too large"),
     "bomb": (HEAD + "      x0: &a [x,x,x,x,x,x,x,x,x]\n" + "".join(
-        f"      k{i}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(9)), None),
+        f"      k{i}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 9) + "]\n" for i in range(9)),
+        "aliases written out"),
+    # a 1.x pruner's `names` through eight levels of aliases: the schedule's str() of them hung the check
+    "bomb-in-names": ("".join(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}" if i else "x"] * 10) + "]\n"
+                              for i in range(8)) + "pruning:\n  approach:\n    weight_compression:\n      pruners:\n"
+                      "        - !Pruner\n            names: *a7\n", "aliases written out"),
+    "recursive": (HEAD + "      pruners: &p [*p]\n", "aliases written out"),
     "deep": ("pruning: " + "[" * 10000 + "]" * 10000 + "\n", "nested"),
     "deep-block": ("pruning:\n" + "".join(" " * i + f"k{i}:\n" for i in range(1, 1200)), "nested"),
 }

@@ -74,6 +74,10 @@ CASES = [
     ("decay list, iterative", b(MAG + "      sparsity_decay_type: [cos]\n"), "PL026"),
     # a WeightPruningConfig YAML read by a script's yaml.safe_load: one document only
     ("dialect A, two documents", "pruning_type: magnitude\npruning_configs: []\n---\nfoo: 1\n", "PL057"),
+    # the tag's class is built with construct_mapping: a tagged list, string or null fails at load
+    *((f"!PrunerV2 on {what}", b(MAG).replace("      pruners: []\n", f"      pruners:\n        - !PrunerV2 {what}\n"),
+       "PL053") for what in ("[]", "[a]", '"x"', "null", "")),
+    ("!PrunerV2 on a mapping", b(MAG).replace("      pruners: []\n", "      pruners:\n        - !PrunerV2 {}\n"), None),
 ]
 
 

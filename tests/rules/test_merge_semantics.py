@@ -121,3 +121,20 @@ def test_pruning_yaml_config_golden_values():
     assert p1.value("reg_type") == "group_lasso"
     assert p1.value("max_sparsity_ratio_per_op") == 0.95
     assert not [d for d in diags if d.severity.value == "error"]
+
+
+def test_keys_merged_with_yaml_merge_keys_are_checked_where_they_are_written():
+    """PyYAML's safe_load writes `<<` merges out, so INC sees the merged keys in the pruner: a mapping merged
+    from nowhere the checks visit (inline, or an anchor at the top of the file) is checked as the pruner's;
+    one merged from another pruner is reported once, at that pruner."""
+    text = ("defaults: &d {bogus_top: 1, pattern: 2:4}\n"
+            "pruning:\n  approach:\n    weight_compression_v2:\n      pruning_type: magnitude\n"
+            "      target_sparsity: 0.5\n      end_step: 4\n      pruners:\n"
+            "        - !PrunerV2\n            <<: {bogus_key: 1, pattern: 2:4}\n"
+            "        - !PrunerV2\n            <<: *d\n"
+            "        - !PrunerV2 &p3\n            op_names: [a]\n            typo_k: 1\n"
+            "        - !PrunerV2\n            <<: *p3\n            op_names: [b]\n")
+    _, diags = pruners(text)
+    found = sorted((d.code, d.range.start.line + 1, d.range.start.character + 1) for d in diags
+                   if d.code in ("PL031", "PL014"))
+    assert found == [("PL014", 1, 38), ("PL014", 10, 41), ("PL031", 1, 15), ("PL031", 10, 18), ("PL031", 15, 13)]

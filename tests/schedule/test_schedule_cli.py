@@ -86,3 +86,50 @@ def test_calibration_time_pruners_are_shown_per_batch(tmp_path):
     assert rf.returncode == 0, rf.stderr
     assert "batches 1..5 every 2" in rf.stdout and "only at batch 5" in rf.stdout
     assert ">batches</text>" in (tmp_path / "rf.svg").read_text()
+
+
+def test_units_are_spelt_right_in_the_table():
+    from analysis.schedule.inc import plural
+
+    assert [plural(u) for u in ("step", "epoch", "batch")] == ["steps", "epochs", "batches"]  # was "epoches"
+    r = cli(CFG / "d_train_loop.yaml")
+    assert r.returncode == 0 and "epochs 0..3 every 1" in r.stdout and "epoches" not in r.stdout
+
+
+def _strict_json(text: str):
+    def refuse(name):
+        raise ValueError(f"not JSON: {name}")
+
+    return json.loads(text, parse_constant=refuse)  # Python's json reads Infinity; JSON parsers do not
+
+
+def test_a_config_inc_rejects_gets_its_schedule_and_the_reason_and_exit_1(tmp_path):
+    f = tmp_path / "inf.yaml"
+    f.write_text("pruning:\n  approach:\n    weight_compression_v2:\n      target_sparsity: .inf\n"
+                 "      pruning_type: magnitude\n      end_step: 10\n      pruners: []\n")
+    r = cli(f)
+    assert r.returncode == 1 and "step" in r.stdout
+    assert f"{f}: INC rejects this config: line 4: PL003 " in r.stderr, r.stderr
+    r = cli(f, "--format", "json")
+    out = _strict_json(r.stdout)
+    assert r.returncode == 1 and [e["code"] for e in out["errors"]] == ["PL003"]
+
+
+def test_json_configs_are_read_as_json(tmp_path):
+    f = tmp_path / "c.json"
+    f.write_text('{"target_sparsity": 0.5, "pruning_type": "magnitude", "end_step": 1e3, "pruning_configs": [{}]}')
+    r = cli(f)  # 1e3 is a JSON number (YAML 1.1 would read the string "1e3")
+    assert r.returncode == 0 and "steps 0..1000 every 1" in r.stdout, r.stdout + r.stderr
+    f.write_text('{"target_sparsity": 0.5, "pruning_configs": [{"pattern": "2:4",}]}')
+    r = cli(f)
+    assert r.returncode == 2 and "PL050 JSON syntax error" in r.stderr, r.stderr
+
+
+def test_a_value_the_script_computes_is_said_so_not_blamed_on_inc(tmp_path):
+    f = tmp_path / "train.py"
+    f.write_text("from neural_compressor.training import WeightPruningConfig\n\n\ndef build(steps):\n"
+                 "    return WeightPruningConfig([{'op_names': ['layer1']}], pruning_type='magnitude',\n"
+                 "                               start_step=1, end_step=steps)\n")
+    r = cli(f)
+    assert "steps 1..? every 1" in r.stdout and "INC raises" not in r.stdout, r.stdout
+    assert "no schedule: end_step is computed when the script runs" in r.stdout
