@@ -135,6 +135,10 @@ def _run(args: argparse.Namespace) -> int:
         print(f"prune-lsp check: --disable: {exc}", file=sys.stderr)
         return 2
     settings = CheckSettings(disabled_rules=disabled)
+    if args.diff and args.format != "text":
+        print("prune-lsp check: --diff prints the diff on stdout, where --format json/sarif would go too; "
+              "use --fix with --format json/sarif, or --diff alone", file=sys.stderr)
+        return 2
     if args.model:
         problem = _cli_model_problem(args.model)
         if problem is not None:
@@ -150,6 +154,13 @@ def _run(args: argparse.Namespace) -> int:
         else:
             print(f"prune-lsp check: {raw}: no such file or directory", file=sys.stderr)
             return 2
+    # A file named twice, or named and found in a folder too, is checked and counted once (as named)
+    once: dict[Path, tuple[Path, bool]] = {}
+    for f, explicit in files:
+        key = f.resolve()
+        if key not in once or (explicit and not once[key][1]):
+            once[key] = (f, explicit)
+    files = list(once.values())
     results: list[tuple[str, Diagnostic]] = []
     not_checked: list[str] = []  # files named on the command line that could not be checked: exit 2
     fixing = args.fix or args.diff
@@ -247,11 +258,13 @@ _SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "
 def _artifact_uri(path: str) -> str:
     """A SARIF artifact URI: relative to the current folder when the file is under it (GitHub code
     scanning resolves it against the repository root, where CI runs), else an absolute file: URI."""
+    from urllib.parse import quote
+
     p = Path(path)
     if not p.is_absolute():
-        return p.as_posix()
+        return quote(p.as_posix())  # a URI reference: `my conf.yaml` is my%20conf.yaml
     try:
-        return p.relative_to(Path.cwd()).as_posix()
+        return quote(p.relative_to(Path.cwd()).as_posix())
     except ValueError:
         return p.as_uri()
 

@@ -60,6 +60,8 @@ def migrate(text: str, to: str, *, steps_per_epoch: Optional[int] = None) -> Mig
         from .wpc import to_json, to_python
 
         out = (to_python if to == "python" else to_json)(data, "A" if dialect == "A" else "B", notes)
+        if not out.endswith("\n"):
+            out += "\n"  # a text file ends with a newline (POSIX; git shows "No newline at end of file")
     if "\r\n" in text:  # the file's line breaks
         out = out.replace("\r\n", "\n").replace("\n", "\r\n")
     return Migration(out, dialect, notes)

@@ -145,3 +145,27 @@ def test_a_flood_of_one_finding_is_summarised_in_text_but_kept_whole_in_json(tmp
     assert sum(d["code"] == "PL031" for d in json.loads(run(str(f), "--format", "json").stdout)) == 60
     sarif = json.loads(run(str(f), "--format", "sarif").stdout)
     assert sum(r["ruleId"] == "PL031" for r in sarif["runs"][0]["results"]) == 60
+
+
+def test_a_file_named_twice_or_also_found_in_its_folder_is_checked_once(cfg):
+    r = run(str(cfg), str(cfg), str(cfg.parent))
+    assert r.returncode == 1 and r.stdout.count("PL017") == 1 and "1 file(s) checked" in r.stderr, r.stderr
+
+
+def test_sarif_uris_are_uri_references(tmp_path: Path):
+    import json
+
+    sub = tmp_path / "dir with space"
+    sub.mkdir()
+    f = sub / "my conf é.yaml"
+    f.write_text(CONFIG)
+    r = subprocess.run([sys.executable, "-m", "prune_lsp", "check", "--format", "sarif", "dir with space"],
+                       cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    uris = {x["physicalLocation"]["artifactLocation"]["uri"] for res in json.loads(r.stdout)["runs"][0]["results"]
+            for x in res["locations"]}
+    assert uris == {"dir%20with%20space/my%20conf%20%C3%A9.yaml"}, uris
+
+
+def test_diff_with_a_machine_format_is_refused(cfg):
+    r = run(str(cfg), "--diff", "--format", "json")
+    assert r.returncode == 2 and "--diff prints the diff on stdout" in r.stderr and r.stdout == ""

@@ -44,3 +44,9 @@ def test_the_cli_says_so_in_one_line():
     r = subprocess.run([sys.executable, "-m", "prune_lsp", "migrate", "-"], input="", capture_output=True,
                        text=True, cwd=REPO, timeout=60)  # (stdin is not a file: a usage error, exit 2)
     assert r.returncode == 2 and "Traceback" not in r.stderr
+
+
+def test_migrated_json_and_python_end_with_a_newline():
+    text = "model: {name: m, framework: pytorch}\n" + D_HEAD + "            names: [layer1.weight]\n"
+    for to in ("json", "python"):
+        assert migrate(text, to).text.endswith("\n"), to
