@@ -146,10 +146,16 @@ def select_fixes(diagnostics: Iterable[Diagnostic], taken: Optional[list[TextEdi
 def apply_edits(text: str, edits: Iterable[TextEdit]) -> str:
     """Apply non-overlapping edits (engine positions) to `text`; what an editor would do."""
     lines = LineIndex(text)
+    # A file whose lines all end in CRLF keeps them: an inserted line ends in CRLF too (an editor
+    # normalises what it inserts to the document's line ends; the CLI's --fix must do the same).
+    crlf = "\r\n" in text and text.count("\n") == text.count("\r\n")
     pieces, pos = [], 0
     for e in sorted(edits, key=lambda e: (e.range.start, e.range.end)):  # one pass: linear in the text
         a, b = lines.offset(e.range.start), lines.offset(e.range.end)
-        pieces += [text[pos:a], e.new_text]
+        new = e.new_text
+        if crlf and "\n" in new:
+            new = new.replace("\r\n", "\n").replace("\n", "\r\n")
+        pieces += [text[pos:a], new]
         pos = max(pos, b)
     pieces.append(text[pos:])
     return "".join(pieces)

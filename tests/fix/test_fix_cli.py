@@ -338,3 +338,28 @@ def test_fix_that_cannot_be_written_leaves_the_file_whole_and_exits_2(tmp_path):
     assert r.returncode == 2 and f"{f}: cannot write the fixes: " in r.stderr, (r.returncode, r.stderr)
     assert f.read_text() == COMMENTED and sorted(p.name for p in tmp_path.iterdir()) == ["c.yaml"]
     assert "PL014" in r.stdout  # the findings are those of the file as it stays
+
+
+def test_lines_a_fix_inserts_into_a_crlf_file_end_in_crlf(tmp_path):
+    text = ("pruning:\r\n  approach:\r\n    weight_compression_v2:\r\n      end_step: 10\r\n"
+            "      pruning_type: magnitude\r\n      pruners:\r\n"
+            "        - op_names: [layer1]\r\n          pattern: \"4X1\"\r\n          reg_coeff: 0.1\r\n")
+    f = tmp_path / "crlf.yaml"
+    f.write_bytes(text.encode())
+    main(["check", "--fix", str(f)])
+    data = f.read_bytes()
+    assert b"!PrunerV2" in data and b"parameters:" in data  # the tag and a moved key: new lines
+    assert data.count(b"\n") == data.count(b"\r\n") > text.count("\n")
+
+
+def test_fix_keeps_the_files_encoding_and_bom(tmp_path):
+    import codecs
+
+    text = "pruning:\n  approach:\n    weight_compression_v2:\n      pattern: 2:4  # é\n      pruners: []\n"
+    fixed = text.replace("pattern: 2:4", 'pattern: "2:4"')
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                       (codecs.BOM_UTF16_BE, "utf-16-be")):
+        f = tmp_path / f"{codec}.yaml"
+        f.write_bytes(bom + text.encode(codec))
+        main(["check", "--fix", str(f)])
+        assert f.read_bytes() == bom + fixed.encode(codec), codec  # was: BOM dropped, UTF-16 made UTF-8
