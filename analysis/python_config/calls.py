@@ -110,13 +110,20 @@ class CallBuilder:
         given: dict[str, Pair] = {}
         opener: Optional[Opened] = None
 
+        given_how: dict[str, str] = {}
+
         def add(pair: Pair, where: tuple[int, int], how: str) -> None:
             name = pair.name
             if isinstance(name, str) and name in given:
-                problems.append((*where, f"`{CLASS_NAME}` gets `{name}` twice ({how}): Python raises "
-                                 f"TypeError: got multiple values for argument '{name}'"))
+                if how == given_how[name] == "as a keyword":  # compile() refuses the file; nothing runs
+                    problems.append((*where, f"`{CLASS_NAME}` gets `{name}` twice as a keyword: Python refuses "
+                                     f"the file (SyntaxError: keyword argument repeated: {name})"))
+                else:
+                    problems.append((*where, f"`{CLASS_NAME}` gets `{name}` twice ({how}): Python raises "
+                                     f"TypeError: got multiple values for argument '{name}'"))
             if isinstance(name, str):
                 given[name] = pair
+                given_how.setdefault(name, how)
             root.pairs.append(pair)
 
         for i, arg in enumerate(call.args):

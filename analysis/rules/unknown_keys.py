@@ -86,7 +86,9 @@ def check_keys(ctx: RuleContext) -> None:
             if pair.merged and merged_from_elsewhere(ctx, pair):
                 continue
             name = pair.name
-            if name in seen and not pair.merged:  # merged keys never repeat an own key (the own one wins)
+            # merged keys never repeat an own key (the own one wins); a call's repeated keyword is no
+            # "last value counts" but a SyntaxError or TypeError (PL084)
+            if name in seen and not pair.merged and not (level is Level.GLOBAL and getattr(ctx.doc, "python", None)):
                 ctx.report(DUPLICATE_KEY.code, seen[name], f"`{name}` is written again below; only the last value counts",
                            related=[(pair, "the value INC uses")])
             seen[name] = pair
@@ -136,6 +138,11 @@ def _guess(guesses: dict, level: Level, name, known: dict) -> Optional[str]:
 def _unknown(ctx: RuleContext, level: Level, pair: Pair, known: dict, mapping: Mapping, guesses: dict) -> None:
     d = ctx.doc.dialect
     name = pair.name
+    if not isinstance(pair.key, Scalar):  # `? [a] : b`: PyYAML's constructor refuses it before INC sees a key
+        what = "list" if isinstance(pair.key, Sequence) else "mapping"
+        ctx.report(UNKNOWN_KEY.code, pair.key, f"a {what} used as a key: INC's yaml.safe_load fails "
+                   "(ConstructorError: found unhashable key)", severity=ERROR)
+        return
     error = d.unknown_pruner_is_error if level is Level.PRUNER else d.unknown_global_is_error
     if d.id == "A" and name == "lock_init_sparsity":
         _lock_init(ctx, level, pair)

@@ -35,6 +35,10 @@ def _is_num(v: Any) -> bool:
 def _describe(node: Node, value: Any) -> str:
     if isinstance(node, Scalar) and node.is_null:
         return "empty (null)"
+    if isinstance(node, Sequence):  # a nested list: no `.value` to describe
+        return "a list"
+    if isinstance(node, Mapping):
+        return "a mapping"
     if isinstance(value, bool):
         raw = node.raw if isinstance(node, Scalar) else str(value)
         return f"`{raw}`, which YAML 1.1 reads as the boolean {str(value).lower()}"
@@ -136,7 +140,7 @@ def _check(ctx: RuleContext, dialect: str, level: Level, spec: KeySpec, pair: Pa
                     if not (isinstance(item, Scalar) and isinstance(item.value, str)):
                         ctx.report(WRONG_TYPE.code, item, f"every entry of `{spec.name}` must be a string "
                                    f"(a regex or class name); this one is {_describe(item, getattr(item, 'value', None))}"
-                                   "; quote it")
+                                   + ("; quote it" if isinstance(item, Scalar) else ""))
             return
         return _bad(ctx, spec, pair, "a list", ERROR)
     if isinstance(node, Mapping):
