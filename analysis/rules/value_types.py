@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import re
 from typing import Any, Optional
 
@@ -177,8 +179,8 @@ def _check(ctx: RuleContext, dialect: str, level: Level, spec: KeySpec, pair: Pa
                         f"write `{value}.0`", fixes=[fix])
         if _is_num(value):
             return
-        if isinstance(value, str) and _SCI.match(value.strip()) and not node.style:
-            num = float(value)
+        if isinstance(value, str) and _SCI.match(value.strip()) and not node.style and math.isfinite(float(value)):
+            num = float(value)  # (1e400 is no number to suggest: it overflows to inf, reported below as a string)
             text = _decimal(num)
             fix = Fix(f"write `{text}`", (ctx.edit(node, text),))
             return _bad(ctx, spec, pair, f"`{raw}`", ERROR,

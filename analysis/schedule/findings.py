@@ -62,7 +62,7 @@ def pruner_findings(s: PrunerSchedule, total: Optional[int] = None) -> list[Find
     prunes = s.prune_updates
     if s.mode == "iterative" and len(prunes) == 1 and s.frequency and s.start is not None and s.end is not None:
         out.append(Finding(PRUNES_ONCE, s.index,
-                           f"{freq_key} {s.frequency:g} is larger than the range {s.start}..{s.end}: INC updates the "
+                           f"{freq_key} {_count(s.frequency)} is larger than the range {s.start}..{s.end}: INC updates the "
                            f"masks once, at {unit} {prunes[0].step}, straight to {prunes[0].ratio:.4g} (one-shot, "
                            f"not gradual); lower the frequency or say start_step == end_step", freq_key))
     if total is not None and s.updates and s.mode not in ("lock", "calibration", "none"):
@@ -115,3 +115,8 @@ def schedule_findings(cs, total: Optional[int] = None) -> list[Finding]:
     for s in cs.pruners:
         out.extend(pruner_findings(s, total))
     return out
+
+
+def _count(x) -> str:
+    """A step count as written: 99999999999999999999999999999, not `:g`'s 1e+29."""
+    return str(int(x)) if float(x).is_integer() else f"{x:g}"

@@ -43,3 +43,18 @@ def test_a_keyword_given_twice_is_pythons_syntax_error_not_a_last_value_wins():
     # a dict literal's repeated key does keep the last value
     dict_src = src.replace("pattern='2:4', pattern='4x1'", "[{'pattern': '2:4', 'pattern': '4x1'}]")
     assert [d.code for d in check_python_text(dict_src, "t.py").diagnostics if d.code in ("PL059", "PL084")] == ["PL059"]
+
+
+def test_an_overflowing_e_notation_gets_no_inf_to_write():
+    text = HEAD.replace("      pruners:\n", "      target_sparsity: 1e400\n      pruners: []\n")
+    (d,) = by_code(check_text(text).diagnostics, "PL013")
+    assert "inf" not in d.message and d.fixes == [], (d.message, d.fixes)
+    (d,) = by_code(check_text(text.replace("1e400", "5e-1")).diagnostics, "PL013")  # the usual case keeps its fix
+    assert d.fixes and d.fixes[0].title == "write `0.5`"
+
+
+def test_a_huge_step_count_is_written_as_an_integer():
+    text = HEAD.replace("      pruners:\n", "      target_sparsity: 0.5\n      pruning_frequency: "
+                        "99999999999999999999999999999\n      pruners: []\n")
+    (d,) = by_code(check_text(text).diagnostics, "PL091")
+    assert "pruning_frequency 99999999999999999999999999999 is larger" in d.message, d.message
