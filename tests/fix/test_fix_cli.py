@@ -39,6 +39,13 @@ pruning:
 """
 
 
+def fixed_bytes(f: Path, raw: bytes) -> bytes:
+    """`raw` written to `f`, `check --fix`ed, read back as bytes."""
+    f.write_bytes(raw)
+    main(["check", "--fix", str(f)])
+    return f.read_bytes()
+
+
 def comments(text: str) -> list[str]:
     out = []
     for ln in text.splitlines():
@@ -228,10 +235,7 @@ def test_crlf_files_keep_their_line_breaks(tmp_path):
     text = ("pruning:\r\n  approach:\r\n    weight_compression_v2:\r\n      end_step: 10\r\n"
             "      pruning_type: magnitude\r\n      pattern: 2:4   # nm\r\n      target_sparsity: 0.5\r\n"
             "      reg_coeff: 0.2   # c\r\n      parameters:\r\n        alpha: 1\r\n      pruners: []\r\n")
-    f = tmp_path / "crlf.yaml"
-    f.write_bytes(text.encode())
-    main(["check", "--fix", str(f)])
-    data = f.read_bytes()
+    data = fixed_bytes(tmp_path / "crlf.yaml", text.encode())
     assert b'pattern: "2:4"   # nm' in data and b"reg_coeff: 0.2   # c" in data
     assert data.count(b"\n") == data.count(b"\r\n") == text.count("\n")
     c = tmp_path / "c.yaml"
@@ -344,10 +348,7 @@ def test_lines_a_fix_inserts_into_a_crlf_file_end_in_crlf(tmp_path):
     text = ("pruning:\r\n  approach:\r\n    weight_compression_v2:\r\n      end_step: 10\r\n"
             "      pruning_type: magnitude\r\n      pruners:\r\n"
             "        - op_names: [layer1]\r\n          pattern: \"4X1\"\r\n          reg_coeff: 0.1\r\n")
-    f = tmp_path / "crlf.yaml"
-    f.write_bytes(text.encode())
-    main(["check", "--fix", str(f)])
-    data = f.read_bytes()
+    data = fixed_bytes(tmp_path / "crlf.yaml", text.encode())
     assert b"!PrunerV2" in data and b"parameters:" in data  # the tag and a moved key: new lines
     assert data.count(b"\n") == data.count(b"\r\n") > text.count("\n")
 
@@ -359,7 +360,4 @@ def test_fix_keeps_the_files_encoding_and_bom(tmp_path):
     fixed = text.replace("pattern: 2:4", 'pattern: "2:4"')
     for bom, codec in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
                        (codecs.BOM_UTF16_BE, "utf-16-be")):
-        f = tmp_path / f"{codec}.yaml"
-        f.write_bytes(bom + text.encode(codec))
-        main(["check", "--fix", str(f)])
-        assert f.read_bytes() == bom + fixed.encode(codec), codec  # was: BOM dropped, UTF-16 made UTF-8
+        assert fixed_bytes(tmp_path / f"{codec}.yaml", bom + text.encode(codec)) == bom + fixed.encode(codec), codec  # was: BOM dropped, UTF-16 made UTF-8
