@@ -64,6 +64,9 @@ def run(args) -> int:
         sys.stdout.write("\n")
     else:
         sys.stdout.write(format_text(cs, total, findings, args.config))
+    if cs.configs_in_file > 1:
+        print(f"prune-lsp schedule: {args.config}: note: the file holds {cs.configs_in_file} pruning configs; "
+              "this is the schedule of the first", file=sys.stderr)
     if cs.errors:  # the schedule above is what INC would do; it would not get that far
         first = cs.errors[0]
         more = f" and {len(cs.errors) - 1} more; `prune-lsp check` lists them" if len(cs.errors) > 1 else ""

@@ -113,7 +113,8 @@ class RuleContext:
         if inherited:
             message = f"{base}{INHERITED_BY}{pruner.label()}"
         elif origin == "default" and pruner.index is not None:
-            message = f"{base} (INC's default, in {pruner.label()})"
+            # after the message, not inside it: "use `magnitude` (INC's default ...)" read as if magnitude were it
+            message = f"{base} ({pruner.label()} leaves `{setting.key}` at INC's default)"
         d = self._add(key, code, rng, message, None, related, fixes)  # rng: `where` converted once
         if inherited:
             label = pruner.label()

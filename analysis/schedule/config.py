@@ -53,6 +53,7 @@ class ConfigSchedule:
     train: dict = field(default_factory=dict)
     # the config's errors (Diagnostics): INC would not train with it, so the schedule is hypothetical
     errors: list = field(default_factory=list)
+    configs_in_file: int = 1  # a Python file may build several; the schedule is the first's
 
     def to_json(self) -> dict:
         out = {"pruners": [p.to_json() for p in self.pruners], "dialect": self.dialect}
@@ -192,6 +193,7 @@ def schedules_from_text(text: str, path: Optional[str] = None) -> ConfigSchedule
             cs.path = os.fspath(path) if path else None
             # What `check` finds that INC raises on (the schedule's own findings are made with the run length)
             cs.errors = [d for d in result.diagnostics if d.severity is Severity.ERROR and d.code not in _OWN_FINDINGS]
+            cs.configs_in_file = sum(1 for c in result.configs if not c.config.unrecognised)
             return cs
     first = next((d for d in result.diagnostics if d.severity is Severity.ERROR), None)
     why = f" (line {first.range.start.line + 1}: {first.code} {first.message})" if first is not None else ""

@@ -133,3 +133,13 @@ def test_a_value_the_script_computes_is_said_so_not_blamed_on_inc(tmp_path):
     r = cli(f)
     assert "steps 1..? every 1" in r.stdout and "INC raises" not in r.stdout, r.stdout
     assert "no schedule: end_step is computed when the script runs" in r.stdout
+
+
+def test_a_file_with_several_configs_says_which_one_is_shown(tmp_path):
+    f = tmp_path / "two.py"
+    f.write_text("from neural_compressor.training import WeightPruningConfig\n\n"
+                 "a = WeightPruningConfig([{'op_names': ['l1']}], pruning_type='magnitude', end_step=4)\n"
+                 "b = WeightPruningConfig([{'op_names': ['l2']}], pruning_type='magnitude', end_step=8)\n")
+    r = cli(f)
+    assert r.returncode == 0 and "steps 0..4 every 1" in r.stdout and "0..8" not in r.stdout, r.stdout
+    assert "the file holds 2 pruning configs; this is the schedule of the first" in r.stderr, r.stderr
