@@ -294,9 +294,12 @@ def _python_fix(a: Analysis, kinds: dict, fix: Fix) -> Optional[Fix]:
                 return None
         else:
             try:
-                ast.literal_eval(new)
+                value = ast.literal_eval(new)
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 new = _quote(new, a.text[span[0]:span[1]] if kind == "str" else "")
+            else:
+                if kind == "str" and isinstance(value, str):  # the YAML fix's "4x1": in the file's own quotes
+                    new = _quote(value, a.text[span[0]:span[1]])
         edits.append(TextEdit(e.range, new))
     fixed = _apply(a.text, a.lines, edits)
     try:

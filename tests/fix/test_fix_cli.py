@@ -102,11 +102,13 @@ def test_fix_json_and_python(tmp_path, capsys):
     src = ("from neural_compressor.config import WeightPruningConfig\n\n"
            "config = WeightPruningConfig(  # keep me\n"
            "    [{'op_names': ['layer1.*']}],\n"
-           "    pruning_type='magnitude', pruning_scope='lokal', end_step=10,  # and me\n)\n")
+           "    pruning_type='magnitude', pruning_scope='lokal', end_step=10,  # and me\n"
+           "    pattern='1X1')\n")
     p.write_text(src)
     main(["check", "--fix", str(p)])
     fixed = p.read_text()
     assert "pruning_scope='local'" in fixed and "# keep me" in fixed and "# and me" in fixed
+    assert "pattern='1x1'" in fixed  # the YAML fix writes "1x1": the file's own quotes are kept
     # idempotent for both
     before = (j.read_text(), p.read_text())
     main(["check", "--fix", str(j), str(p)])
