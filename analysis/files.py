@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 from pathlib import Path
 from typing import Iterator
@@ -19,15 +20,25 @@ class ReadError(Exception):
     """The file could not be read as text; the message says why."""
 
 
+# The byte order marks decode() reads, and the codec of the text after each
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+def text_encoding(head: bytes) -> tuple[str, bytes]:
+    """(codec, byte order mark) of a file starting with `head`, as decode() reads it: `check --fix`
+    writes a file back in them."""
+    return next(((codec, bom) for bom, codec in _BOMS if head.startswith(bom)), ("utf-8", b""))
+
+
 def decode(data: bytes) -> str:
     """UTF-8 (with or without BOM) or UTF-16 with BOM; anything else is reported, not guessed."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    codec, bom = text_encoding(data)
+    if codec != "utf-8":
         try:
-            return data.decode("utf-16")
+            return data[len(bom):].decode(codec)
         except UnicodeDecodeError as exc:
-            raise ReadError(f"invalid UTF-16 at byte {exc.start}") from None
+            raise ReadError(f"invalid UTF-16 at byte {exc.start + len(bom)}") from None
+    data = data[len(bom):]
     if b"\x00" in data[:8192]:
         raise ReadError("binary file (NUL bytes), not a text config")
     try:

@@ -24,6 +24,7 @@ _TAG_INT = "tag:yaml.org,2002:int"
 _TAG_FLOAT = "tag:yaml.org,2002:float"
 _TAG_BOOL = "tag:yaml.org,2002:bool"
 _TAG_SEQ = "tag:yaml.org,2002:seq"
+TAG_MAP, TAG_SEQ = _TAG_MAP, _TAG_SEQ  # a plain (untagged) mapping and list, for other modules
 
 _constructor = yaml.SafeLoader.__new__(yaml.SafeLoader)
 yaml.constructor.SafeConstructor.__init__(_constructor)

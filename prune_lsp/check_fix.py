@@ -15,7 +15,7 @@ from typing import Optional
 
 from analysis.diagnostics import Diagnostic
 from analysis.engine import CheckSettings
-from analysis.files import ReadError, read_error_diagnostic, read_text
+from analysis.files import ReadError, read_error_diagnostic, read_text, text_encoding
 
 
 def fix_path(path: Path, settings: CheckSettings, cli_model: Optional[str], *, write: bool, diff_out,
@@ -59,11 +59,12 @@ def _replace(path: Path, text: str) -> None:
     import shutil
     import tempfile
 
-    encoding, bom = _encoding_of(path)
+    with open(path, "rb") as f:  # written back as read: its BOM and encoding (UTF-8 or UTF-16)
+        encoding, bom = text_encoding(f.read(4))
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".prune-lsp-fix", dir=path.parent)
     try:
-        with open(fd, "w", encoding=encoding, newline="") as f:
-            f.write(bom + text)
+        with open(fd, "wb") as f:
+            f.write(bom + text.encode(encoding))
         shutil.copymode(path, tmp)
         os.replace(tmp, path)
     except BaseException:
@@ -72,19 +73,3 @@ def _replace(path: Path, text: str) -> None:
         except OSError:
             pass
         raise
-
-
-def _encoding_of(path: Path) -> tuple[str, str]:
-    """How to write `path` back as it was read (analysis/files.py read_text): (codec, BOM to write first).
-    A UTF-8 BOM and UTF-16 (with its BOM) are kept; the fixes change text, not the file's encoding."""
-    import codecs
-
-    with open(path, "rb") as f:
-        head = f.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8", "\ufeff"
-    if head.startswith(codecs.BOM_UTF16_LE):
-        return "utf-16-le", "\ufeff"
-    if head.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16-be", "\ufeff"
-    return "utf-8", ""

@@ -93,7 +93,7 @@ def _until(cs, total):
 
 def format_text(cs, total, findings, path) -> str:
     from analysis.schedule.chart import text_chart
-    from analysis.schedule.inc import NOT_COMPUTED, plural
+    from analysis.schedule.inc import plural
 
     out = [f"{path}: dialect {cs.dialect}, {len(cs.pruners)} pruner(s)"
            + (f", run of {total} {cs.pruners[0].unit if cs.pruners else 'step'}s" if total is not None else "")]
@@ -106,9 +106,10 @@ def format_text(cs, total, findings, path) -> str:
                 + (f", target {s.target:g}" if s.target is not None else "")
                 + (f", cap {s.cap:g}" if s.cap is not None else ""))
         out.append(head)
+        if s.unknown:
+            out.append(f"  no schedule: {s.unknown}")
         if s.error:
-            out.append(f"  no schedule: {s.error[len(NOT_COMPUTED):]}" if s.error.startswith(NOT_COMPUTED)
-                       else f"  INC raises: {s.error}")
+            out.append(f"  INC raises: {s.error}")
         for n in s.notes:
             out.append(f"  note: {n}")
         if s.updates:

@@ -15,7 +15,7 @@ import re
 from typing import Any, Optional
 
 from . import MigrateError
-from .rt import columns, plain, rebuild, set_tag
+from .rt import columns, plain, rebuild, set_tag, show_value
 
 # C key -> v2 key (both levels)
 C_RENAME = {
@@ -243,7 +243,7 @@ def _d_pruner(p: Any, index: int, eff: dict, spe: int, notes: list[str]) -> Any:
             names = [n for n in (pv.get("names") or [])]
             bad = next((n for n in names if not isinstance(n, str)), None)
             if bad is not None:  # INC 1.x matches each entry against parameter names: a list matches none
-                raise MigrateError(f"{label}: `names` entries are parameter names; {_show_value(bad)} is not one")
+                raise MigrateError(f"{label}: `names` entries are parameter names; {show_value(bad)[:60]} is not one")
             items.append(("op_names", _seq([module_regex(n) for n in names], v), k))
             skipped = [n for n in names if not str(n).endswith(".weight")]
             if skipped:
@@ -339,8 +339,3 @@ def _flow_map(d: dict) -> Any:
     m = CommentedMap(d)
     m.fa.set_flow_style()
     return m
-
-
-def _show_value(v: Any) -> str:
-    text = repr(v)
-    return text if len(text) <= 60 else text[:57] + "..."

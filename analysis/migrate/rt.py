@@ -172,7 +172,7 @@ def _carry_comments(old: Any, new: Any, items: list, notes: dict) -> None:
             eol[made_from[k]] = t
         elif first.strip():  # a dropped key's comment: said in a note where it was
             after = next((made_from[x] for x in old_keys[i + 1:] if x in made_from), last_new)
-            was.setdefault(after, []).append(f"was `{k}: {_show(old[k])}`  {first.strip()}")
+            was.setdefault(after, []).append(f"was `{k}: {show_value(old[k])}`  {first.strip()}")
         if rest.strip():
             if i == len(old_keys) - 1:
                 owner = last_new
@@ -197,7 +197,8 @@ def _carry_comments(old: Any, new: Any, items: list, notes: dict) -> None:
         new.ca.items[key] = [None, None, t, None]
 
 
-def _show(v: Any) -> str:
+def show_value(v: Any) -> str:
+    """A value as a message quotes it: a string as is, anything else as JSON."""
     p = plain(v)
     return p if isinstance(p, str) else json.dumps(p)
 

@@ -107,23 +107,20 @@ class CallBuilder:
         root = Mapping(start, end, TAG_MAP, [], flow=True)
         problems: list[tuple[int, int, str]] = []
         unread: list[tuple[int, int, str]] = []
-        given: dict[str, Pair] = {}
+        given: dict[str, str] = {}  # argument name -> how it was first given
         opener: Optional[Opened] = None
-
-        given_how: dict[str, str] = {}
 
         def add(pair: Pair, where: tuple[int, int], how: str) -> None:
             name = pair.name
             if isinstance(name, str) and name in given:
-                if how == given_how[name] == "as a keyword":  # compile() refuses the file; nothing runs
+                if how == given[name] == "as a keyword":  # compile() refuses the file; nothing runs
                     problems.append((*where, f"`{CLASS_NAME}` gets `{name}` twice as a keyword: Python refuses "
                                      f"the file (SyntaxError: keyword argument repeated: {name})"))
                 else:
                     problems.append((*where, f"`{CLASS_NAME}` gets `{name}` twice ({how}): Python raises "
                                      f"TypeError: got multiple values for argument '{name}'"))
             if isinstance(name, str):
-                given[name] = pair
-                given_how.setdefault(name, how)
+                given.setdefault(name, how)
             root.pairs.append(pair)
 
         for i, arg in enumerate(call.args):

@@ -14,13 +14,11 @@ import ast
 from dataclasses import dataclass
 from typing import Any, Callable, Optional
 
-from ..yaml_tree import Mapping, Node, Pair, Scalar, Sequence
+from ..yaml_tree import TAG_MAP, TAG_SEQ, Mapping, Node, Pair, Scalar, Sequence
 from .source import SourceMap
 
 TAG_UNKNOWN = "tag:prune-lsp,2024:unknown"
 _TAGS = {bool: "bool", int: "int", float: "float", str: "str", type(None): "null"}
-TAG_MAP = "tag:yaml.org,2002:map"
-TAG_SEQ = "tag:yaml.org,2002:seq"
 MAX_DEPTH = 60
 
 

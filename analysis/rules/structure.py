@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..diagnostics import Fix, TextEdit
 from ..positions import Range
-from ..yaml_tree import Mapping, Scalar, Sequence
+from ..yaml_tree import TAG_MAP, Mapping, Scalar, Sequence
 from .context import RuleContext
 from .registry import ERROR, INFO, checker, rule
 
@@ -97,7 +97,7 @@ def check_pruner_entries(ctx: RuleContext) -> None:
                 ctx.report(UNTAGGED_PRUNER.code, node, f"pruner {entry.index + 1} is tagged `{tag}` but is "
                            f"{_kind(node)}: INC's loader fails (ConstructorError: expected a mapping node)")
             continue
-        if isinstance(node, Mapping) and node.tag == _PLAIN_MAP:
+        if isinstance(node, Mapping) and node.tag == TAG_MAP:
             fix = None
             if not node.flow:
                 fix = _add_tag_fix(ctx, node, tag)
@@ -123,9 +123,6 @@ def check_model_section(ctx: RuleContext) -> None:
     for key in ("name", "framework"):
         if model.get_pair(key) is None:
             ctx.report(MISSING_MODEL.code, root.get_pair("model"), f"`model` needs a `{key}` key (schema: Missing key)")
-
-
-_PLAIN_MAP = "tag:yaml.org,2002:map"
 
 
 def _kind(node) -> str:

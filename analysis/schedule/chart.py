@@ -189,11 +189,9 @@ SCHEDULE_KEYS = {"start_step", "end_step", "pruning_frequency", "sparsity_decay_
 
 def schedule_summary(s: PrunerSchedule) -> str:
     """One markdown line: the curve as a sparkline and what it goes through."""
+    if s.unknown:
+        return f"{s.label}: no schedule: {s.unknown}"
     if s.error:
-        from .inc import NOT_COMPUTED
-
-        if s.error.startswith(NOT_COMPUTED):
-            return f"{s.label}: no schedule: {s.error[len(NOT_COMPUTED):]}"
         return f"{s.label}: INC raises {s.error}"
     if not s.updates:
         return f"{s.label}: {s.mode} — " + (s.notes[0] if s.notes else "no mask updates")

@@ -62,8 +62,8 @@ def pruner_findings(s: PrunerSchedule, total: Optional[int] = None) -> list[Find
     prunes = s.prune_updates
     if s.mode == "iterative" and len(prunes) == 1 and s.frequency and s.start is not None and s.end is not None:
         out.append(Finding(PRUNES_ONCE, s.index,
-                           f"{freq_key} {_count(s.frequency)} is larger than the range {s.start}..{s.end}: INC updates the "
-                           f"masks once, at {unit} {prunes[0].step}, straight to {prunes[0].ratio:.4g} (one-shot, "
+                           f"{freq_key} {_count(s.frequency)} is larger than the range {s.start}..{s.end}: INC "
+                           f"updates the masks once, at {unit} {prunes[0].step}, straight to {prunes[0].ratio:.4g} (one-shot, "
                            f"not gradual); lower the frequency or say start_step == end_step", freq_key))
     if total is not None and s.updates and s.mode not in ("lock", "calibration", "none"):
         last = s.updates[-1]

@@ -90,6 +90,8 @@ class PrunerSchedule:
     updates: list[Update] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: Optional[str] = None  # what INC raises when it runs this schedule
+    # why there is no schedule though INC may well run one: values a Python script computes at run time
+    unknown: Optional[str] = None
     # lock_init_sparsity with the weights' sparsity at start_step not known yet: the curve is shown
     # from 0, though INC starts it from that sparsity (watch learns it from a checkpoint at start_step)
     init_unknown: bool = False
@@ -113,7 +115,7 @@ class PrunerSchedule:
     def expected_after(self, steps_done: int) -> Optional[float]:
         """The ratio the masks aim at in a checkpoint written after `steps_done` steps (epochs for
         dialect D: after `steps_done` epochs began). None when the schedule is unknown."""
-        if self.mode in ("lock", "calibration", "none") or self.error:
+        if self.mode in ("lock", "calibration", "none") or self.error or self.unknown:
             return None
         # INC 1.x: initial_sparsity is only where the curve starts; before start_epoch no masks exist
         ratio = 0.0 if self.dialect == "D" else self.initial
@@ -151,7 +153,8 @@ class PrunerSchedule:
                 "targets": self.targets, "dialect": self.dialect, "mode": self.mode, "unit": self.unit,
                 "start": self.start, "end": self.end, "frequency": self.frequency, "decay": self.decay,
                 "target_sparsity": self.target, "cap": self.cap,
-                "updates": [u.to_json() for u in self.updates], "notes": list(self.notes), "error": self.error}
+                "updates": [u.to_json() for u in self.updates], "notes": list(self.notes), "error": self.error,
+                "unknown": self.unknown}
 
 
 def decay_ratio(decay: str, target: float, cap: float, k: int, total: int, init: float = 0.0) -> float:
@@ -185,11 +188,6 @@ def decay_ratio_c(decay: str, target: float, cap: float, k: int, total: int) -> 
     else:
         raise ValueError(f"{decay} is not supported")
     return min(target, cur)
-
-
-# How a PrunerSchedule.error begins when the config is fine but a value is only known when a Python
-# script runs (a variable, a call): not something INC raises.
-NOT_COMPUTED = "not computed: "
 
 
 def _at_run_time(v: Any) -> bool:
@@ -248,9 +246,11 @@ def schedule_v2(cfg: dict, index: int = 1, label: str = "", dialect: str = "B",
     if None in (start, end, freq, target, cap) or freq <= 0 or end < start or start < 0:
         later = [k for k in ("start_step", "end_step", "pruning_frequency", "target_sparsity",
                              "max_sparsity_ratio_per_op") if _at_run_time(cfg.get(k))]
-        s.error = (f"{NOT_COMPUTED}{', '.join(later)} {'is' if len(later) == 1 else 'are'} computed when the script "
-                   "runs: the schedule needs the value" if later else
-                   "the schedule needs integer start_step <= end_step and pruning_frequency > 0, numeric ratios")
+        if later:
+            s.unknown = (f"{', '.join(later)} {'is' if len(later) == 1 else 'are'} computed when the script runs: "
+                         "the schedule needs the value")
+        else:
+            s.error = "the schedule needs integer start_step <= end_step and pruning_frequency > 0, numeric ratios"
         return s
     n_steps = (end - start) // freq + 1
     progressive = "progressive" in ptype and not ((end - start) <= PROGRESSIVE_STEPS or freq == 1)

@@ -125,21 +125,27 @@ def test_json_configs_are_read_as_json(tmp_path):
     assert r.returncode == 2 and "PL050 JSON syntax error" in r.stderr, r.stderr
 
 
+def python_config(f, *lines: str):
+    """A training script `f` that imports WeightPruningConfig and runs `lines`."""
+    f.write_text("from neural_compressor.training import WeightPruningConfig\n\n" + "".join(ln + "\n" for ln in lines))
+    return f
+
+
 def test_a_value_the_script_computes_is_said_so_not_blamed_on_inc(tmp_path):
-    f = tmp_path / "train.py"
-    f.write_text("from neural_compressor.training import WeightPruningConfig\n\n\ndef build(steps):\n"
-                 "    return WeightPruningConfig([{'op_names': ['layer1']}], pruning_type='magnitude',\n"
-                 "                               start_step=1, end_step=steps)\n")
+    f = python_config(tmp_path / "train.py", "def build(steps):",
+                      "    return WeightPruningConfig([{'op_names': ['layer1']}], pruning_type='magnitude',",
+                      "                               start_step=1, end_step=steps)")
     r = cli(f)
     assert "steps 1..? every 1" in r.stdout and "INC raises" not in r.stdout, r.stdout
     assert "no schedule: end_step is computed when the script runs" in r.stdout
+    (p,) = json.loads(cli(f, "--format", "json").stdout)["pruners"]
+    assert p["error"] is None and p["unknown"].startswith("end_step is computed when the script runs"), p
 
 
 def test_a_file_with_several_configs_says_which_one_is_shown(tmp_path):
-    f = tmp_path / "two.py"
-    f.write_text("from neural_compressor.training import WeightPruningConfig\n\n"
-                 "a = WeightPruningConfig([{'op_names': ['l1']}], pruning_type='magnitude', end_step=4)\n"
-                 "b = WeightPruningConfig([{'op_names': ['l2']}], pruning_type='magnitude', end_step=8)\n")
+    f = python_config(tmp_path / "two.py",
+                      "a = WeightPruningConfig([{'op_names': ['l1']}], pruning_type='magnitude', end_step=4)",
+                      "b = WeightPruningConfig([{'op_names': ['l2']}], pruning_type='magnitude', end_step=8)")
     r = cli(f)
     assert r.returncode == 0 and "steps 0..4 every 1" in r.stdout and "0..8" not in r.stdout, r.stdout
     assert "the file holds 2 pruning configs; this is the schedule of the first" in r.stderr, r.stderr
